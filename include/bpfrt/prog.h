@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpfrt/prog.h - load a program from instructions and run it.
+ *
+ * bpfrt_prog__load() validates the instructions, resolves helper calls against
+ * the runtime's table and decodes the program once into the interpreter's
+ * internal form. bpfrt_prog__test_run() runs it on input data, like the
+ * kernel's BPF_PROG_TEST_RUN.
+ */
+#ifndef BPFRT_PROG_H
+#define BPFRT_PROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "insn.h"
+#include "runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct bpfrt_prog;
+
+enum bpfrt_engine {
+	/*
+	 * Interpreter that bounds-checks every memory access against the regions
+	 * the program may touch (its stack, its data and context, memory handed
+	 * out by the runtime), limits the number of instructions executed, and
+	 * stops a bad program with an error instead of harming the host.
+	 */
+	BPFRT_ENGINE_CHECKED = 0,
+	/* Interpreter without run-time checks: only for programs proven safe. */
+	BPFRT_ENGINE_INTERP = 1,
+};
+
+struct bpfrt_prog_load_opts {
+	size_t sz;                 /* sizeof(struct bpfrt_prog_load_opts) */
+	enum bpfrt_engine engine;  /* default BPFRT_ENGINE_CHECKED */
+	/*
+	 * Checked engine: most instructions one run may execute before it is
+	 * stopped (0: BPFRT_DEFAULT_INSN_BUDGET, UINT64_MAX: no limit).
+	 */
+	uint64_t insn_budget;
+};
+
+#define BPFRT_DEFAULT_INSN_BUDGET 100000000ull
+
+/**
+ * bpfrt_prog__load() - check and prepare a program.
+ * @rt: the runtime whose helpers the program calls.
+ * @name: name used in messages ("prog 'name': insn 3: ..."); copied.
+ * @insns: the instructions; copied.
+ * @cnt: number of 8-byte instruction slots.
+ * @opts: options, or NULL.
+ *
+ * Fails on malformed programs (unknown opcode, reserved fields set, bad
+ * register, jump out of range or into an lddw, truncated lddw, fall-through
+ * past the end), calls to helpers the runtime lacks, and lddw with a pseudo
+ * source that only a loader can resolve (map fd, map value, BTF id).
+ *
+ * Return: the program, or NULL with errno set (EINVAL, E2BIG, ENOENT for an
+ * unknown helper, ENOMEM) and the reason in bpfrt_runtime__last_error().
+ */
+struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
+				    const struct bpfrt_insn *insns, size_t cnt,
+				    const struct bpfrt_prog_load_opts *opts);
+
+void bpfrt_prog__free(struct bpfrt_prog *prog);
+
+const char *bpfrt_prog__name(const struct bpfrt_prog *prog);
+const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog);
+size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog);
+
+struct bpfrt_test_run_opts {
+	size_t sz;             /* sizeof(struct bpfrt_test_run_opts) */
+	/*
+	 * Input data: copied into a buffer the program may read and write. The
+	 * program gets r1 = its address and r2 = its size (r1 = r2 = 0 without
+	 * data); legacy packet loads (LD_ABS/LD_IND) read from it.
+	 */
+	const void *data_in;
+	uint32_t data_size_in;
+	void *data_out;        /* receives the data after the last run */
+	uint32_t data_size_out; /* in: capacity of data_out; out: bytes written */
+	/* Context: when given, r1 = a copy of it and r2 = its size instead. */
+	const void *ctx_in;
+	uint32_t ctx_size_in;
+	void *ctx_out;
+	uint32_t ctx_size_out;
+	int repeat;            /* runs to time (0 and 1 both mean once) */
+	void *user_data;       /* handed to helpers via bpfrt_exec__user_data() */
+	/* out */
+	uint64_t retval;       /* r0 at exit of the last run */
+	uint64_t duration_ns;  /* mean wall time of one run */
+};
+
+/**
+ * bpfrt_prog__test_run() - run a program on data, repeat times.
+ *
+ * Return: 0 when the program ran to its exit (its return value is in
+ * opts->retval), or a negative errno when the checked engine stopped it:
+ * -EFAULT for a memory access outside its regions, -ELOOP when the
+ * instruction budget ran out, -E2BIG for calls nested deeper than 8 frames,
+ * -ENOENT for callx to a missing helper; the message says which instruction.
+ * -EINVAL for bad options.
+ */
+int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

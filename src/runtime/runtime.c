@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime.c - the runtime object: helper table and diagnostics.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime.h"
+
+struct bpfrt_runtime *bpfrt_runtime__new(const struct bpfrt_runtime_opts *opts)
+{
+	if (opts && opts->sz < sizeof(size_t)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	struct bpfrt_runtime *rt = calloc(1, sizeof(*rt));
+	if (!rt) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (opts) {
+		rt->print = opts->print;
+		rt->print_ctx = opts->print_ctx;
+		rt->quiet = opts->quiet;
+	}
+	return rt;
+}
+
+void bpfrt_runtime__free(struct bpfrt_runtime *rt)
+{
+	if (!rt)
+		return;
+	for (uint32_t i = 0; i < rt->nhelpers; i++)
+		free(rt->helpers[i].name);
+	free(rt->helpers);
+	free(rt->helper_fns);
+	free(rt);
+}
+
+const char *bpfrt_runtime__last_error(const struct bpfrt_runtime *rt)
+{
+	return rt->last_error;
+}
+
+int rt_fail(struct bpfrt_runtime *rt, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rt->last_error, sizeof(rt->last_error), fmt, ap);
+	va_end(ap);
+	if (rt->print)
+		rt->print(BPFRT_WARN, rt->last_error, rt->print_ctx);
+	else if (!rt->quiet)
+		fprintf(stderr, "bpfrt: %s\n", rt->last_error);
+	return err;
+}
+
+int bpfrt_runtime__add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name,
+			      bpfrt_helper_fn fn)
+{
+	if (id > BPFRT_MAX_HELPER_ID || !fn || !name)
+		return rt_fail(rt, -EINVAL, "helper %u: invalid id (max %u), name or function",
+			       id, BPFRT_MAX_HELPER_ID);
+	if (id < rt->nhelpers && rt->helpers[id].fn)
+		return rt_fail(rt, -EEXIST, "helper %u ('%s'): id already taken by '%s'",
+			       id, name, rt->helpers[id].name);
+	if (id >= rt->nhelpers) {
+		uint32_t n = id + 1;
+		struct helper_slot *h = realloc(rt->helpers, n * sizeof(*h));
+		if (!h)
+			return rt_fail(rt, -ENOMEM, "helper %u: out of memory", id);
+		rt->helpers = h;
+		bpfrt_helper_fn *f = realloc(rt->helper_fns, n * sizeof(*f));
+		if (!f)
+			return rt_fail(rt, -ENOMEM, "helper %u: out of memory", id);
+		rt->helper_fns = f;
+		memset(&h[rt->nhelpers], 0, (n - rt->nhelpers) * sizeof(*h));
+		memset(&f[rt->nhelpers], 0, (n - rt->nhelpers) * sizeof(*f));
+		rt->nhelpers = n;
+	}
+	char *copy = strdup(name);
+	if (!copy)
+		return rt_fail(rt, -ENOMEM, "helper %u: out of memory", id);
+	rt->helpers[id] = (struct helper_slot){ fn, copy };
+	rt->helper_fns[id] = fn;
+	return 0;
+}
+
+const char *bpfrt_runtime__helper_name(const struct bpfrt_runtime *rt, uint32_t id)
+{
+	return id < rt->nhelpers ? rt->helpers[id].name : NULL;
+}
