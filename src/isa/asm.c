@@ -598,6 +598,20 @@ static bool llvm_reg_stmt(struct cur *c)
 		in->src = (uint8_t)s;
 		return true;
 	}
+	/* r0 = r1 */
+	if (reg(c, &s, &sw)) {
+		if (sw != w)
+			return fail(as, "mixed register widths in move");
+		struct bpfrt_insn *in = emit(as, 1);
+		if (!in)
+			return false;
+		encode(in, find(F_ALU, "=", NULL, bits, 1));
+		in->dst = (uint8_t)d;
+		in->src = (uint8_t)s;
+		return true;
+	}
+	if (as->failed)
+		return false;
 	/* Named forms: be16 r0, map_fd(3) ll, atomic_fetch_add(...), xchg_64(...) */
 	if (word(c, fn, sizeof(fn)) && !isdigit((unsigned char)fn[0])) {
 		const struct opinfo *oi = find(F_END, fn, NULL, 0, -1);
@@ -626,18 +640,7 @@ static bool llvm_reg_stmt(struct cur *c)
 		return fail(as, "unknown operand '%s'", fn);
 	}
 	c->p = save;
-	/* r0 = r1, r0 = 5, r0 = 5 ll */
-	if (reg(c, &s, &sw)) {
-		if (sw != w)
-			return fail(as, "mixed register widths in move");
-		struct bpfrt_insn *in = emit(as, 1);
-		if (!in)
-			return false;
-		encode(in, find(F_ALU, "=", NULL, bits, 1));
-		in->dst = (uint8_t)d;
-		in->src = (uint8_t)s;
-		return true;
-	}
+	/* r0 = 5, r0 = 5 ll */
 	const char *numstart = c->p;
 	int64_t v;
 	if (!num(c, &v))

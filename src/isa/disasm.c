@@ -221,7 +221,7 @@ int bpfrt_disasm_insn(const struct bpfrt_insn *insns, size_t cnt, size_t idx,
 		return 1;
 	const struct bpfrt_insn *in = &insns[idx];
 	const struct opinfo *oi = bpfrt_op_decode(in);
-	if (!oi || (oi->form == F_LDDW && idx + 1 >= cnt)) {
+	if (!oi || (oi->form == F_LDDW && (idx + 1 >= cnt || in->src > BPFRT_PSEUDO_MAP_IDX_VALUE))) {
 		put(&o, "invalid: code=0x%02x dst=%u src=%u off=%d imm=%d",
 		    in->code, in->dst, in->src, in->off, in->imm);
 		return 1;

@@ -48,7 +48,7 @@ long bpfrt_branch_target(const struct opinfo *oi, const struct bpfrt_insn *insn,
 	case F_JA: case F_JCOND: return (long)idx + 1 + insn->off;
 	case F_GOTOL: return (long)idx + 1 + insn->imm;
 	case F_CALL: return oi->id == OP_CALL_LOCAL ? (long)idx + 1 + insn->imm : -1;
-	default: return -1;
+	default: return -1; /* not a branch */
 	}
 }
 
@@ -198,8 +198,10 @@ int bpfrt_validate(const struct bpfrt_insn *insns, size_t n,
 		const struct opinfo *oi = dec[i];
 		if (!oi)
 			continue;
+		bool branches = oi->form == F_JA || oi->form == F_GOTOL || oi->form == F_JCOND ||
+				oi->id == OP_CALL_LOCAL;
 		long t = bpfrt_branch_target(oi, &insns[i], i);
-		if (t != -1 || oi->form == F_JA || oi->form == F_GOTOL || oi->form == F_JCOND) {
+		if (branches) {
 			const char *what = oi->form == F_CALL ? "call" : "jump";
 			if (t < 0 || (size_t)t >= n) {
 				diag_insn(d, i, "%s to %ld is out of range (program has %zu instructions)", what, t, n);
