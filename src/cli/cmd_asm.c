@@ -54,12 +54,15 @@ int cmd_asm(int argc, char **argv)
 		fputs(asm_usage, stderr);
 		return 1;
 	}
-	if (!out && !hex && isatty(STDOUT_FILENO))
+	bool to_stdout = !out || !strcmp(out, "-");
+	if (to_stdout && !hex && isatty(STDOUT_FILENO))
 		return cli_err("asm: refusing to write bytecode to a terminal (use -o FILE or --hex)");
 
 	struct cli_prog p;
 	if (cli_read_prog(in, &p))
 		return 1;
+	if (out && !strcmp(out, "-"))
+		out = NULL; /* "-o -" is stdout */
 	FILE *f = out ? fopen(out, hex ? "w" : "wb") : stdout;
 	int rc = 0;
 	if (!f) {

@@ -724,6 +724,14 @@ static bool call_stmt(struct cur *c)
 	ws(c);
 	if (isdigit((unsigned char)*c->p))
 		return imm32(c, &in->imm);
+	/*
+	 * llvm-objdump prints a local call as "call -0x1" (the unrelocated
+	 * distance) and a helper as "call 0x1": a negative number is a local call.
+	 */
+	if (*c->p == '-') {
+		encode(in, &bpfrt_optable[OP_CALL_LOCAL]);
+		return imm32(c, &in->imm);
+	}
 	/* A label: a local call. */
 	encode(in, &bpfrt_optable[OP_CALL_LOCAL]);
 	return target(c, in, true);

@@ -29,8 +29,8 @@ struct bpfrt_prog {
 	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) \
 	 ? (opts)->field : (dflt))
 
-/* "prog 'x': insn 3: reason\n  3: r0 = *(u32 *)(r1 + 0)" */
-static int load_fail(struct bpfrt_runtime *rt, const char *name, const struct bpfrt_insn *insns,
+/* "prog 'x': insn 3: reason (r0 = *(u32 *)(r1 + 0))" */
+static int prog_fail(struct bpfrt_runtime *rt, const char *name, const struct bpfrt_insn *insns,
 		     size_t cnt, int err, const struct diag *d)
 {
 	char text[128] = "";
@@ -114,7 +114,7 @@ fail_plain:
 	if (!d.msg[0])
 		diag_set(&d, "out of memory");
 fail:
-	load_fail(rt, name, insns, cnt, err, &d);
+	prog_fail(rt, name, insns, cnt, err, &d);
 	free(ops);
 	prog_free(p);
 	errno = -err;
@@ -206,7 +206,7 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 	uint64_t t1 = now_ns();
 
 	if (err) {
-		rt_fail(rt, err, "prog '%s': %s", prog->name, d.msg);
+		prog_fail(rt, prog->name, prog->insns, prog->cnt, err, &d);
 	} else {
 		opts->retval = r0;
 		opts->duration_ns = (t1 - t0) / (uint64_t)repeat;
