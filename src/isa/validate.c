@@ -189,6 +189,15 @@ int bpfrt_validate(const struct bpfrt_insn *insns, size_t n,
 				err = -EINVAL;
 				break;
 			}
+			/* Only the *_VALUE sources use the second immediate (an offset). */
+			if (hi->imm && insns[i].src != BPFRT_PSEUDO_NONE &&
+			    insns[i].src != BPFRT_PSEUDO_MAP_VALUE &&
+			    insns[i].src != BPFRT_PSEUDO_MAP_IDX_VALUE) {
+				diag_insn(d, i, "lddw with pseudo source %u must have 0 in the "
+					  "immediate of its second slot", insns[i].src);
+				err = -EINVAL;
+				break;
+			}
 			dec[++i] = NULL;
 		}
 	}
