@@ -20,6 +20,7 @@ struct bpfrt_runtime *bpfrt_runtime__new(const struct bpfrt_runtime_opts *opts)
 		errno = ENOMEM;
 		return NULL;
 	}
+	pthread_mutex_init(&rt->ids_lock, NULL);
 	if (opts) {
 		rt->print = opts->print;
 		rt->print_ctx = opts->print_ctx;
@@ -36,6 +37,9 @@ void bpfrt_runtime__free(struct bpfrt_runtime *rt)
 		free(rt->helpers[i].name);
 	free(rt->helpers);
 	free(rt->helper_fns);
+	free(rt->objs);
+	free(rt->kinds);
+	pthread_mutex_destroy(&rt->ids_lock);
 	free(rt);
 }
 
@@ -91,4 +95,58 @@ int bpfrt_runtime__add_helper(struct bpfrt_runtime *rt, uint32_t id, const char 
 const char *bpfrt_runtime__helper_name(const struct bpfrt_runtime *rt, uint32_t id)
 {
 	return id < rt->nhelpers ? rt->helpers[id].name : NULL;
+}
+
+uint32_t rt_id_alloc(struct bpfrt_runtime *rt, int kind, void *obj)
+{
+	pthread_mutex_lock(&rt->ids_lock);
+	uint32_t i;
+	for (i = 0; i < rt->nobjs && rt->kinds[i] != ID_FREE; i++)
+		;
+	if (i == rt->nobjs) {
+		uint32_t n = rt->nobjs ? rt->nobjs * 2 : 16;
+		void **o = realloc(rt->objs, n * sizeof(*o));
+		if (o)
+			rt->objs = o;
+		uint8_t *k = o ? realloc(rt->kinds, n) : NULL;
+		if (!k) {
+			pthread_mutex_unlock(&rt->ids_lock);
+			return 0;
+		}
+		rt->kinds = k;
+		memset(k + rt->nobjs, ID_FREE, n - rt->nobjs);
+		rt->nobjs = n;
+	}
+	rt->objs[i] = obj;
+	rt->kinds[i] = (uint8_t)kind;
+	pthread_mutex_unlock(&rt->ids_lock);
+	return i + 1;
+}
+
+void rt_id_free(struct bpfrt_runtime *rt, uint32_t id)
+{
+	pthread_mutex_lock(&rt->ids_lock);
+	if (id && id <= rt->nobjs)
+		rt->kinds[id - 1] = ID_FREE;
+	pthread_mutex_unlock(&rt->ids_lock);
+}
+
+void *rt_id_lookup(struct bpfrt_runtime *rt, uint32_t id, int kind)
+{
+	void *obj = NULL;
+	pthread_mutex_lock(&rt->ids_lock);
+	if (id && id <= rt->nobjs && rt->kinds[id - 1] == kind)
+		obj = rt->objs[id - 1];
+	pthread_mutex_unlock(&rt->ids_lock);
+	return obj;
+}
+
+bool rt_id_owns(struct bpfrt_runtime *rt, const void *obj, int kind)
+{
+	bool found = false;
+	pthread_mutex_lock(&rt->ids_lock);
+	for (uint32_t i = 0; i < rt->nobjs && !found; i++)
+		found = rt->kinds[i] == kind && rt->objs[i] == obj;
+	pthread_mutex_unlock(&rt->ids_lock);
+	return found;
 }

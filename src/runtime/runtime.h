@@ -5,8 +5,12 @@
 #ifndef BPFRT_RUNTIME_INTERNAL_H
 #define BPFRT_RUNTIME_INTERNAL_H
 
+#include <pthread.h>
 #include "bpfrt/runtime.h"
 #include "util/diag.h"
+
+struct bpfrt_map;
+struct bpfrt_prog;
 
 struct helper_slot {
 	bpfrt_helper_fn fn;
@@ -23,7 +27,26 @@ struct bpfrt_runtime {
 	struct helper_slot *helpers;
 	bpfrt_helper_fn *helper_fns;
 	uint32_t nhelpers;
+
+	/*
+	 * Maps and programs by id (slot id - 1), where the kernel would use fds:
+	 * prog array and map-in-map values, and `map_fd` in raw programs.
+	 */
+	pthread_mutex_t ids_lock;
+	void **objs;    /* struct bpfrt_map * or struct bpfrt_prog * */
+	uint8_t *kinds; /* ID_MAP or ID_PROG, 0 for a free slot */
+	uint32_t nobjs;
 };
+
+enum { ID_FREE = 0, ID_MAP = 1, ID_PROG = 2 };
+
+/* Give obj an id (>= 1); returns it, or 0 when out of memory. */
+uint32_t rt_id_alloc(struct bpfrt_runtime *rt, int kind, void *obj);
+void rt_id_free(struct bpfrt_runtime *rt, uint32_t id);
+/* The object with that id and kind, or NULL. */
+void *rt_id_lookup(struct bpfrt_runtime *rt, uint32_t id, int kind);
+/* Is obj a live object of that kind in this runtime? */
+bool rt_id_owns(struct bpfrt_runtime *rt, const void *obj, int kind);
 
 /*
  * Record a failure: becomes bpfrt_runtime__last_error() and is printed at
