@@ -15,6 +15,8 @@
 #include "bpfrt/runtime.h"
 #include "xcode.h"
 
+struct bpfrt_prog;
+
 /* A block of memory a checked program may access. */
 struct mem_region {
 	uintptr_t lo, hi; /* [lo, hi) */
@@ -50,6 +52,13 @@ struct bpfrt_exec {
 
 	void *user_data;
 	struct diag *diag; /* where a run-time error is reported */
+	struct bpfrt_runtime *rt;
+	struct bpfrt_prog *prog;
+	bool checked;      /* running in the checked engine */
+	unsigned depth;    /* frame of the instruction calling a helper */
+	/* Pending tail call (bpf_tail_call): the program to continue with. */
+	struct bpfrt_prog *tail_target;
+	unsigned tail_calls;
 
 	struct frame frames[BPFRT_MAX_FRAMES];
 	_Alignas(16) uint8_t stack[BPFRT_MAX_FRAMES * BPFRT_STACK_SIZE];
@@ -76,5 +85,13 @@ bool exec_mem_ok(const struct bpfrt_exec *ex, uintptr_t addr, uint64_t size, boo
  */
 int bpfrt_interp_run(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, uint64_t *ret);
 int bpfrt_interp_run_checked(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, uint64_t *ret);
+
+/*
+ * From a helper: run the program's function func (a token from lddw of a
+ * function, as callbacks of bpf_loop and bpf_for_each_map_elem are) with
+ * r1..r5 = args, in a new frame below the caller's, in the same engine.
+ * Returns 0 with its r0 in *ret, or the error that stopped it.
+ */
+int exec_call_func(struct bpfrt_exec *ex, uint64_t func, const uint64_t args[5], uint64_t *ret);
 
 #endif

@@ -92,6 +92,12 @@ void exec_init(struct bpfrt_exec *ex, const struct xinsn *code, size_t ncode,
 	ex->stop_ret = 0;
 	ex->user_data = NULL;
 	ex->diag = diag;
+	ex->rt = NULL;
+	ex->prog = NULL;
+	ex->checked = false;
+	ex->depth = 0;
+	ex->tail_target = NULL;
+	ex->tail_calls = 0;
 	uintptr_t top = (uintptr_t)(ex->stack + sizeof(ex->stack));
 	ex->regions[0] = (struct mem_region){ top - BPFRT_STACK_SIZE, top, true, "stack" };
 	ex->nregions = 1;
@@ -148,16 +154,57 @@ static void report_fault(const struct bpfrt_exec *ex, size_t idx, uintptr_t addr
 }
 
 #define CHECKED 0
-#define INTERP_NAME bpfrt_interp_run
+#define INTERP_NAME interp_fast
 #include "loop.h"
 #undef CHECKED
 #undef INTERP_NAME
 
 #define CHECKED 1
-#define INTERP_NAME bpfrt_interp_run_checked
+#define INTERP_NAME interp_checked
 #include "loop.h"
 #undef CHECKED
 #undef INTERP_NAME
+
+int bpfrt_interp_run(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, uint64_t *ret)
+{
+	const uint64_t args[5] = { r1, r2 };
+	ex->checked = false;
+	ex->depth = 0;
+	return interp_fast(ex, ex->code, args, 0, ret);
+}
+
+int bpfrt_interp_run_checked(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, uint64_t *ret)
+{
+	const uint64_t args[5] = { r1, r2 };
+	ex->checked = true;
+	ex->depth = 0;
+	return interp_checked(ex, ex->code, args, 0, ret);
+}
+
+int exec_call_func(struct bpfrt_exec *ex, uint64_t func, const uint64_t args[5], uint64_t *ret)
+{
+	if ((func & XFUNC_TOKEN_MASK) != XFUNC_TOKEN_TAG || (func & ~XFUNC_TOKEN_MASK) >= ex->ncode) {
+		diag_set(ex->diag, "callback 0x%llx is not a function of the program",
+			 (unsigned long long)func);
+		return -EINVAL;
+	}
+	unsigned depth = ex->depth + 1;
+	if (depth >= BPFRT_MAX_FRAMES) {
+		diag_set(ex->diag, "callback nested deeper than %d frames", BPFRT_MAX_FRAMES);
+		return -E2BIG;
+	}
+	/* The callback's frame and everything above it; restored for the caller. */
+	uintptr_t saved_lo = ex->regions[0].lo;
+	unsigned saved_depth = ex->depth;
+	uintptr_t top = (uintptr_t)(ex->stack + sizeof(ex->stack));
+	ex->regions[0].lo = top - (uintptr_t)(depth + 1) * BPFRT_STACK_SIZE;
+	const struct xinsn *entry = ex->code + (func & ~XFUNC_TOKEN_MASK);
+	int err = ex->checked ? interp_checked(ex, entry, args, depth, ret)
+			      : interp_fast(ex, entry, args, depth, ret);
+	ex->regions[0].lo = saved_lo;
+	ex->depth = saved_depth;
+	return err;
+}
 
 /* --- the public face of struct bpfrt_exec, for helpers --- */
 

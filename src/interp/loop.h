@@ -11,7 +11,12 @@
  * longer is a static inline function in interp.c.
  */
 
-int INTERP_NAME(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, uint64_t *ret)
+/*
+ * Run from entry in frame `base` (0 for a program, deeper for a callback a
+ * helper invokes) with r1..r5 = args, until that frame exits.
+ */
+static int INTERP_NAME(struct bpfrt_exec *ex, const struct xinsn *entry, const uint64_t *args,
+		       unsigned base, uint64_t *ret)
 {
 	static const void *const labels[OP__COUNT] = {
 #define OP(id, ...) [OP_##id] = &&L_##id,
@@ -19,23 +24,33 @@ int INTERP_NAME(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, uint64_t *ret)
 #undef OP
 	};
 	const struct xinsn *const code = ex->code;
-	const struct xinsn *pc = code;
+	const struct xinsn *pc = entry;
 	uint64_t reg[BPFRT_NREGS] = { 0 };
 	const struct xinsn *callee;
-	unsigned depth = 0;
+	unsigned depth = base;
 #if CHECKED
 	uint64_t budget = ex->budget;
 #endif
 
-	reg[1] = r1;
-	reg[2] = r2;
-	reg[10] = (uintptr_t)(ex->stack + sizeof(ex->stack));
+	memcpy(&reg[1], args, 5 * sizeof(*args));
+	reg[10] = (uintptr_t)(ex->stack + sizeof(ex->stack)) - (uint64_t)base * BPFRT_STACK_SIZE;
 
 #define DST reg[pc->dst]
 #define SRC reg[pc->src]
 #define IMM pc->imm
 #define U32(x) ((uint64_t)(uint32_t)(x))
 #define S32(x) ((int32_t)(uint32_t)(x))
+/*
+ * Around helper calls: tell ex the current frame (a helper running a callback
+ * starts the callback one frame deeper) and share the budget with callbacks.
+ */
+#if CHECKED
+#define SYNC_OUT() do { ex->depth = depth; ex->budget = budget; } while (0)
+#define SYNC_IN() do { budget = ex->budget; } while (0)
+#else
+#define SYNC_OUT() do { ex->depth = depth; } while (0)
+#define SYNC_IN() do { } while (0)
+#endif
 #if CHECKED
 #define DISPATCH() do { if (__builtin_expect(budget-- == 0, 0)) goto out_of_budget; \
 			goto *labels[pc->op]; } while (0)
@@ -198,7 +213,9 @@ L_JSLE32_REG: JUMP_IF(S32(DST) <= S32(SRC));
 
 	/* calls and exit */
 L_CALL_HELPER:
+	SYNC_OUT();
 	reg[0] = ex->helpers[IMM](reg[1], reg[2], reg[3], reg[4], reg[5], ex);
+	SYNC_IN();
 	if (__builtin_expect(ex->stop, 0))
 		goto stopped;
 	NEXT();
@@ -210,7 +227,9 @@ L_CALLX: {
 	}
 	if (t >= ex->nhelpers || !ex->helpers[t])
 		goto bad_callx;
+	SYNC_OUT();
 	reg[0] = ex->helpers[t](reg[1], reg[2], reg[3], reg[4], reg[5], ex);
+	SYNC_IN();
 	if (__builtin_expect(ex->stop, 0))
 		goto stopped;
 	NEXT();
@@ -230,7 +249,7 @@ call_local:
 	pc = callee;
 	DISPATCH();
 L_EXIT:
-	if (depth == 0)
+	if (depth == base)
 		goto done;
 	depth--;
 	memcpy(&reg[6], ex->frames[depth].saved, sizeof(ex->frames[depth].saved));
@@ -304,6 +323,7 @@ L_LDDW:
 stopped:
 	reg[0] = ex->stop_ret;
 done:
+	SYNC_OUT();
 	*ret = reg[0];
 	return 0;
 
@@ -328,6 +348,8 @@ out_of_budget:
 	return -ELOOP;
 #endif
 
+#undef SYNC_OUT
+#undef SYNC_IN
 #undef DST
 #undef SRC
 #undef IMM
