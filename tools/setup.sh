@@ -7,7 +7,8 @@ packages=(
 	build-essential cmake pkg-config  # the build
 	clang-19 llvm-19 lld-19           # BPF target compiler, llvm-objcopy/objdump
 	libclang-rt-19-dev                # libFuzzer and sanitizer runtimes for clang
-	libbpf-dev linux-libc-dev         # <bpf/bpf_helpers.h>, <linux/bpf.h> for examples
+	libbpf-dev linux-libc-dev         # <bpf/bpf_helpers.h>, <linux/bpf.h> (UAPI layouts)
+	libelf-dev                        # the ELF loader reads objects with libelf
 	bpftool                           # inspecting the kernel side of differential tests
 )
 

@@ -43,18 +43,21 @@ echo "=== fuzz: ${fuzz_seconds}s per target"
 mkdir -p build-fuzz
 if build build-fuzz -DBPFRT_FUZZ=ON -DBPFRT_TESTS=OFF -DBPFRT_BENCH=OFF \
 	-DCMAKE_C_COMPILER=clang-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
-	# Seeds: every conformance program, as the interpreter target reads them.
-	mkdir -p build-fuzz/seeds
+	# Seeds per target: conformance programs as bytecode (interpreter), their
+	# text (assembler), the test objects clang built (loader).
+	mkdir -p build-fuzz/seeds-fuzz_interp build-fuzz/seeds-fuzz_asm build-fuzz/seeds-fuzz_object
 	for v in ../shared/conformance/*.data tests/data/*.data; do
 		[ -f "$v" ] || continue
-		s=build-fuzz/seeds/$(basename "$v" .data)
+		s=build-fuzz/seeds-fuzz_interp/$(basename "$v" .data)
 		printf '\x00' >"$s" && build/bpfrt asm "$v" -o - >>"$s" 2>/dev/null || rm -f "$s"
+		cp "$v" build-fuzz/seeds-fuzz_asm/
 	done
+	cp build/tests/loader/progs/*.o build-fuzz/seeds-fuzz_object/ 2>/dev/null || true
 	for f in build-fuzz/tests/fuzz/fuzz_*; do
 		[ -x "$f" ] || continue
-		name=$(basename "$f"); corpus=build-fuzz/corpus-$name; mkdir -p "$corpus"
+		name=$(basename "$f"); corpus=build-fuzz/corpus-$name; mkdir -p "$corpus" "build-fuzz/seeds-$name"
 		if "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=0 \
-			"$corpus" build-fuzz/seeds >"build-fuzz/$name.log" 2>&1; then
+			"$corpus" "build-fuzz/seeds-$name" >"build-fuzz/$name.log" 2>&1; then
 			echo "fuzz $name: ok ($(grep -Eo '#[0-9]+' "build-fuzz/$name.log" | tail -1 | tr -d '#') runs)"
 			passed=$((passed + 1))
 		else

@@ -20,6 +20,28 @@ extern "C" {
 #endif
 
 struct bpfrt_prog;
+struct bpfrt_map;
+
+/*
+ * Program types, with the kernel's numbers. The type decides what r1 points
+ * to when the program runs (its context) and which helpers it may call.
+ */
+enum bpfrt_prog_type {
+	/* Generic (bpfrt's own): r1 = input data, r2 = its size; every helper. */
+	BPFRT_PROG_TYPE_UNSPEC = 0,
+	BPFRT_PROG_TYPE_SOCKET_FILTER = 1, /* r1 = struct __sk_buff */
+	BPFRT_PROG_TYPE_KPROBE = 2,        /* r1 = struct pt_regs (uprobes too) */
+	BPFRT_PROG_TYPE_SCHED_CLS = 3,     /* r1 = struct __sk_buff (tc) */
+	BPFRT_PROG_TYPE_SCHED_ACT = 4,
+	BPFRT_PROG_TYPE_TRACEPOINT = 5,    /* r1 = the tracepoint's record */
+	BPFRT_PROG_TYPE_XDP = 6,           /* r1 = struct xdp_md */
+	BPFRT_PROG_TYPE_PERF_EVENT = 7,
+	BPFRT_PROG_TYPE_RAW_TRACEPOINT = 17, /* r1 = array of u64 arguments */
+	BPFRT_PROG_TYPE_TRACING = 26,      /* fentry/fexit: r1 = array of u64 arguments */
+};
+
+/* "xdp", "socket_filter"...; NULL for a type bpfrt does not know. */
+const char *bpfrt_prog_type_name(enum bpfrt_prog_type type);
 
 enum bpfrt_engine {
 	/*
@@ -41,6 +63,14 @@ struct bpfrt_prog_load_opts {
 	 * stopped (0: BPFRT_DEFAULT_INSN_BUDGET, UINT64_MAX: no limit).
 	 */
 	uint64_t insn_budget;
+	enum bpfrt_prog_type prog_type; /* default BPFRT_PROG_TYPE_UNSPEC */
+	/*
+	 * Maps for lddw with a map index (pseudo sources 5 and 6), like the
+	 * kernel's fd_array. Map ids (bpfrt_map__id()) serve as fds for pseudo
+	 * sources 1 and 2.
+	 */
+	struct bpfrt_map *const *maps;
+	size_t nmaps;
 };
 
 #define BPFRT_DEFAULT_INSN_BUDGET 100000000ull
@@ -68,6 +98,9 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 void bpfrt_prog__free(struct bpfrt_prog *prog);
 
 const char *bpfrt_prog__name(const struct bpfrt_prog *prog);
+/* Runtime-wide id: what a prog array holds (the kernel would use an fd). */
+uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog);
+enum bpfrt_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog);
 const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog);
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog);
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,6 +41,10 @@ struct bpfrt_runtime_opts {
 	bpfrt_print_fn print; /* NULL: warnings to stderr */
 	void *print_ctx;
 	bool quiet;           /* true: no default printing at all */
+	/* Do not register the kernel's helpers (for embedders with their own ids). */
+	bool no_kernel_helpers;
+	/* Where bpf_trace_printk lines go (NULL: stderr). */
+	FILE *trace_output;
 };
 
 /**
@@ -73,6 +78,8 @@ typedef uint64_t (*bpfrt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
 /**
  * bpfrt_runtime__add_helper() - make a helper callable by programs.
  * @id: helper id used by `call id` (and by callx with the id in a register).
+ *      The kernel's helpers are registered already (unless the runtime was
+ *      created with no_kernel_helpers); their ids are taken.
  * @name: name used in messages and by the disassembler; copied.
  * @fn: the function.
  *
@@ -84,6 +91,12 @@ typedef uint64_t (*bpfrt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
  */
 int bpfrt_runtime__add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name,
 			      bpfrt_helper_fn fn);
+
+/**
+ * bpfrt_runtime__set_trace_output() - send bpf_trace_printk lines to f
+ * (one line per call, with trace_pipe's prefix fields). NULL: stderr.
+ */
+void bpfrt_runtime__set_trace_output(struct bpfrt_runtime *rt, FILE *f);
 
 /** bpfrt_runtime__helper_name() - name of helper id, or NULL if none. */
 const char *bpfrt_runtime__helper_name(const struct bpfrt_runtime *rt, uint32_t id);

@@ -14,6 +14,9 @@
 int cmd_run(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_prog(int argc, char **argv);
+int cmd_map(int argc, char **argv);
+int cmd_btf(int argc, char **argv);
 
 /* Print "bpfrt: <message>" to stderr; returns 1 for `return err(...)`. */
 __attribute__((format(printf, 1, 2)))

@@ -14,6 +14,9 @@ static const struct {
 	{ "run", cmd_run, "run a program on input memory" },
 	{ "asm", cmd_asm, "assemble text to bytecode" },
 	{ "disasm", cmd_disasm, "disassemble bytecode to text" },
+	{ "prog", cmd_prog, "show, load, dump and run the programs of an ELF object" },
+	{ "map", cmd_map, "show, dump, look up and change maps (also pinned by other processes)" },
+	{ "btf", cmd_btf, "print the BTF of an object or of the kernel" },
 };
 
 static void usage(FILE *f)

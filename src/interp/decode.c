@@ -19,7 +19,8 @@ static const char *pseudo_name(unsigned src)
 
 int bpfrt_xcode_build(const struct bpfrt_insn *insns, size_t n,
 		      const struct opinfo *const *ops, bpfrt_helper_fn const *helpers,
-		      uint32_t nhelpers, struct xinsn *code, struct diag *d)
+		      uint32_t nhelpers, const uint64_t *resolved, struct xinsn *code,
+		      struct diag *d)
 {
 	memset(code, 0, n * sizeof(*code));
 	for (size_t i = 0; i < n; i++) {
@@ -48,6 +49,8 @@ int bpfrt_xcode_build(const struct bpfrt_insn *insns, size_t n,
 					return -EINVAL;
 				}
 				x->imm = (int64_t)(XFUNC_TOKEN_TAG | (uint64_t)t);
+			} else if (in->src != BPFRT_PSEUDO_NONE && resolved) {
+				x->imm = (int64_t)resolved[i];
 			} else if (in->src != BPFRT_PSEUDO_NONE) {
 				diag_insn(d, i, "lddw refers to a %s (pseudo source %u) that was not "
 					  "resolved: load the program from an object file",

@@ -24,7 +24,7 @@ struct mem_region {
 	const char *name; /* for messages: "stack", "data", "ctx", a map's name */
 };
 
-#define EXEC_MAX_REGIONS 8
+#define EXEC_MAX_REGIONS (4 + 64) /* stack, data, ctx, spare, and up to 64 maps */
 
 struct frame {
 	const struct xinsn *ret; /* where the caller continues */
@@ -49,6 +49,7 @@ struct bpfrt_exec {
 	/* Set by bpfrt_exec__stop(): end the program after the helper returns. */
 	bool stop;
 	uint64_t stop_ret;
+	int error; /* a helper's fault (negative errno) ends the run with it */
 
 	void *user_data;
 	struct diag *diag; /* where a run-time error is reported */

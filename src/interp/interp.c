@@ -90,6 +90,7 @@ void exec_init(struct bpfrt_exec *ex, const struct xinsn *code, size_t ncode,
 	ex->budget = 0;
 	ex->stop = false;
 	ex->stop_ret = 0;
+	ex->error = 0;
 	ex->user_data = NULL;
 	ex->diag = diag;
 	ex->rt = NULL;

@@ -321,6 +321,8 @@ L_LDDW:
 	LDPKT(LDINDB, 1, (uint32_t)IMM + (uint32_t)SRC)
 
 stopped:
+	if (ex->error)
+		return ex->error;
 	reg[0] = ex->stop_ret;
 done:
 	SYNC_OUT();

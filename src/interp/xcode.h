@@ -30,12 +30,14 @@ struct bpfrt_runtime;
 /*
  * Decode validated instructions into code[0..n). Helper calls are checked
  * against the helper table helpers[0..nhelpers) (NULL: no such helper). lddw pseudo sources
- * other than NONE and FUNC must have been resolved by a loader; they are an
- * error here. Returns 0 or -errno with the reason in d.
+ * other than NONE and FUNC take their value from resolved[i] (the address of
+ * a map or map value, found by the caller); without resolved they are an
+ * error. Returns 0 or -errno with the reason in d.
  */
 int bpfrt_xcode_build(const struct bpfrt_insn *insns, size_t n,
 		      const struct opinfo *const *ops, bpfrt_helper_fn const *helpers,
-		      uint32_t nhelpers, struct xinsn *code, struct diag *d);
+		      uint32_t nhelpers, const uint64_t *resolved, struct xinsn *code,
+		      struct diag *d);
 
 /*
  * lddw with BPFRT_PSEUDO_FUNC yields a token that names a subprogram; callx

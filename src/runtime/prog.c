@@ -1,20 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * prog.c - programs: validate and decode on load, run on data.
+ * prog.c - programs: validate, resolve and decode on load; run on data.
+ *
+ * Load is a pipeline over the instructions: structural validation (isa/),
+ * resolution of map references in lddw and of helper calls against what the
+ * program type may call, then decoding into the interpreter's form. A test
+ * run builds the context the program type expects (raw data, xdp_md or
+ * __sk_buff over a packet, or a given record) and runs the program, following
+ * tail calls.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include "runtime.h"
+#include "progtype.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/asm.h"
 #include "isa/validate.h"
 #include "interp/exec.h"
+#include "maps/maps.h"
+
+#define MAX_USED_MAPS 64 /* as the kernel's MAX_USED_MAPS */
 
 struct bpfrt_prog {
 	struct bpfrt_runtime *rt;
 	char *name;
+	uint32_t id;
+	const struct progtype *type;
 	struct bpfrt_insn *insns;
 	size_t cnt;
 	enum bpfrt_engine engine;
@@ -23,6 +39,11 @@ struct bpfrt_prog {
 	/* Snapshot of the runtime's helpers when the program was loaded. */
 	bpfrt_helper_fn *helpers;
 	uint32_t nhelpers;
+	/* Maps the program refers to (one reference each), and their memory. */
+	struct bpfrt_map *maps[MAX_USED_MAPS];
+	unsigned nmaps;
+	struct mem_region map_regions[MAX_USED_MAPS];
+	unsigned nmap_regions;
 };
 
 #define OPT(opts, field, dflt) \
@@ -45,11 +66,109 @@ static void prog_free(struct bpfrt_prog *p)
 {
 	if (!p)
 		return;
+	if (p->id)
+		rt_id_free(p->rt, p->id);
+	for (unsigned i = 0; i < p->nmaps; i++)
+		bpfrt_map__put(p->maps[i]);
 	free(p->name);
 	free(p->insns);
 	free(p->code);
 	free(p->helpers);
 	free(p);
+}
+
+/* Remember a map the program uses: one reference, and its memory for checks. */
+static int use_map(struct bpfrt_prog *p, struct bpfrt_map *m, size_t idx, struct diag *d)
+{
+	for (unsigned i = 0; i < p->nmaps; i++)
+		if (p->maps[i] == m)
+			return 0;
+	if (p->nmaps == MAX_USED_MAPS) {
+		diag_insn(d, idx, "program uses more than %d maps", MAX_USED_MAPS);
+		return -E2BIG;
+	}
+	p->maps[p->nmaps++] = map_get(m);
+	struct mem_region *r = &p->map_regions[p->nmap_regions];
+	if (map_value_region(m, &r->lo, &r->hi, &r->writable)) {
+		r->name = bpfrt_map__name(m);
+		p->nmap_regions++;
+	}
+	return 0;
+}
+
+/*
+ * The value of each lddw with a map pseudo source: the map's address (fd,
+ * index) or the address of a value of an array map plus an offset (global
+ * data). Map fds are map ids, as the loader writes them.
+ */
+static int resolve_maps(struct bpfrt_prog *p, const struct opinfo *const *ops,
+			const struct bpfrt_prog_load_opts *opts, uint64_t *resolved, struct diag *d)
+{
+	struct bpfrt_map *const *fd_array = OPT(opts, maps, NULL);
+	size_t nfd = OPT(opts, nmaps, 0);
+	for (size_t i = 0; i < p->cnt; i++) {
+		const struct bpfrt_insn *in = &p->insns[i];
+		if (!ops[i] || ops[i]->form != F_LDDW || in->src == BPFRT_PSEUDO_NONE ||
+		    in->src == BPFRT_PSEUDO_FUNC)
+			continue;
+		struct bpfrt_map *m = NULL;
+		switch (in->src) {
+		case BPFRT_PSEUDO_MAP_FD:
+		case BPFRT_PSEUDO_MAP_VALUE:
+			m = rt_id_lookup(p->rt, (uint32_t)in->imm, ID_MAP);
+			if (!m) {
+				diag_insn(d, i, "lddw refers to map id %d, which does not exist", in->imm);
+				return -EBADF;
+			}
+			break;
+		case BPFRT_PSEUDO_MAP_IDX:
+		case BPFRT_PSEUDO_MAP_IDX_VALUE:
+			if (in->imm < 0 || (size_t)in->imm >= nfd || !fd_array[in->imm]) {
+				diag_insn(d, i, "lddw refers to map index %d, but %zu map(s) were given",
+					  in->imm, nfd);
+				return -EBADF;
+			}
+			m = fd_array[in->imm];
+			break;
+		default:
+			diag_insn(d, i, "lddw of a kernel variable (BTF id %d): there is no kernel "
+				  "memory in user space", in->imm);
+			return -EINVAL;
+		}
+		int err = use_map(p, m, i, d);
+		if (err)
+			return err;
+		if (in->src == BPFRT_PSEUDO_MAP_FD || in->src == BPFRT_PSEUDO_MAP_IDX) {
+			resolved[i] = (uintptr_t)m;
+			continue;
+		}
+		uint32_t off = (uint32_t)in[1].imm;
+		if (bpfrt_map__type(m) != BPFRT_MAP_TYPE_ARRAY || off >= bpfrt_map__value_size(m)) {
+			diag_insn(d, i, "lddw of a value of map '%s' at offset %u: only array maps, "
+				  "inside their %u-byte value", bpfrt_map__name(m), off,
+				  bpfrt_map__value_size(m));
+			return -EINVAL;
+		}
+		resolved[i] = (uintptr_t)map_array_value_addr(m, off);
+	}
+	return 0;
+}
+
+/* Helper calls must name a helper the program type may call. */
+static int check_helpers(const struct bpfrt_prog *p, const struct opinfo *const *ops, struct diag *d)
+{
+	for (size_t i = 0; i < p->cnt; i++) {
+		if (!ops[i] || ops[i]->id != OP_CALL_HELPER)
+			continue;
+		uint32_t id = (uint32_t)p->insns[i].imm;
+		uint32_t groups = rt_helper_groups(p->rt, id);
+		if (groups && !(groups & p->type->helper_groups)) {
+			diag_insn(d, i, "helper %s#%u is not allowed in %s programs",
+				  bpfrt_runtime__helper_name(p->rt, id), id, p->type->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
@@ -69,8 +188,15 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 		errno = -rt_fail(rt, -EINVAL, "prog '%s': unknown engine %d", name, (int)engine);
 		return NULL;
 	}
+	const struct progtype *type = progtype_get(OPT(opts, prog_type, BPFRT_PROG_TYPE_UNSPEC));
+	if (!type) {
+		errno = -rt_fail(rt, -EINVAL, "prog '%s': unknown program type %d", name,
+				 (int)OPT(opts, prog_type, 0));
+		return NULL;
+	}
 
 	const struct opinfo **ops = NULL;
+	uint64_t *resolved = NULL;
 	struct bpfrt_prog *p = calloc(1, sizeof(*p));
 	int err = -ENOMEM;
 	if (!p || !insns)
@@ -78,20 +204,26 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	p->rt = rt;
 	p->cnt = cnt;
 	p->engine = engine;
+	p->type = type;
 	p->insn_budget = OPT(opts, insn_budget, 0);
 	if (!p->insn_budget)
 		p->insn_budget = BPFRT_DEFAULT_INSN_BUDGET;
 	p->name = strdup(name);
 	if (cnt && cnt <= BPFRT_MAX_INSNS) {
 		ops = calloc(cnt, sizeof(*ops));
+		resolved = calloc(cnt, sizeof(*resolved));
 		p->insns = malloc(cnt * sizeof(*insns));
 		p->code = malloc(cnt * sizeof(*p->code));
-		if (!ops || !p->insns || !p->code || !p->name)
+		if (!ops || !resolved || !p->insns || !p->code || !p->name)
 			goto fail_plain;
 		memcpy(p->insns, insns, cnt * sizeof(*insns));
 	}
 
 	err = bpfrt_validate(insns, cnt, ops, &d);
+	if (!err)
+		err = check_helpers(p, ops, &d);
+	if (!err)
+		err = resolve_maps(p, ops, opts, resolved, &d);
 	if (err)
 		goto fail;
 
@@ -104,10 +236,16 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 		}
 		memcpy(p->helpers, rt->helper_fns, p->nhelpers * sizeof(*p->helpers));
 	}
-	err = bpfrt_xcode_build(insns, cnt, ops, p->helpers, p->nhelpers, p->code, &d);
+	err = bpfrt_xcode_build(insns, cnt, ops, p->helpers, p->nhelpers, resolved, p->code, &d);
 	if (err)
 		goto fail;
+	p->id = rt_id_alloc(rt, ID_PROG, p);
+	if (!p->id) {
+		err = -ENOMEM;
+		goto fail_plain;
+	}
 	free(ops);
+	free(resolved);
 	return p;
 
 fail_plain:
@@ -116,6 +254,7 @@ fail_plain:
 fail:
 	prog_fail(rt, name, insns, cnt, err, &d);
 	free(ops);
+	free(resolved);
 	prog_free(p);
 	errno = -err;
 	return NULL;
@@ -129,6 +268,8 @@ void bpfrt_prog__free(struct bpfrt_prog *prog)
 const char *bpfrt_prog__name(const struct bpfrt_prog *prog) { return prog->name; }
 const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog) { return prog->insns; }
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog) { return prog->cnt; }
+uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog) { return prog->id; }
+enum bpfrt_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog) { return prog->type->type; }
 
 static uint64_t now_ns(void)
 {
@@ -146,6 +287,135 @@ static void copy_out(void *dst, uint32_t *dst_size, const void *src, uint32_t le
 	*dst_size = len;
 }
 
+/*
+ * The memory of one test run. Packet contexts store 32-bit packet pointers
+ * (xdp_md.data, __sk_buff.data), so the packet lives in the low 4 GiB
+ * (MAP_32BIT) where a 32-bit field can hold its address, with the kernel's
+ * headroom in front of it.
+ */
+#define XDP_HEADROOM 256
+struct run_mem {
+	uint8_t *map;      /* mmap'ed block, or NULL */
+	size_t map_len;
+	uint8_t *data;     /* the data the program sees */
+	uint32_t data_len;
+	uint8_t *ctx;
+	uint32_t ctx_len;
+	bool ctx_writable;
+	uint64_t r1, r2;
+};
+
+static void run_mem_free(struct run_mem *m)
+{
+	if (m->map)
+		munmap(m->map, m->map_len);
+	else {
+		free(m->data);
+		free(m->ctx);
+	}
+}
+
+static int run_mem_packet(struct run_mem *m, const struct bpfrt_test_run_opts *o, size_t ctx_size)
+{
+	m->map_len = XDP_HEADROOM + o->data_size_in + ctx_size + 64;
+	m->map = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (m->map == MAP_FAILED) {
+		m->map = NULL;
+		return -ENOMEM;
+	}
+	m->data = m->map + XDP_HEADROOM;
+	m->data_len = o->data_size_in;
+	memcpy(m->data, o->data_in, o->data_size_in);
+	m->ctx = m->data + ((o->data_size_in + 63) & ~63u);
+	m->ctx_len = (uint32_t)ctx_size;
+	if (o->ctx_in)
+		memcpy(m->ctx, o->ctx_in, o->ctx_size_in < ctx_size ? o->ctx_size_in : ctx_size);
+	m->r1 = (uintptr_t)m->ctx;
+	return 0;
+}
+
+static int run_mem_build(const struct progtype *t, const struct bpfrt_test_run_opts *o,
+			 struct run_mem *m, char *why, size_t whylen)
+{
+	memset(m, 0, sizeof(*m));
+	if (t->ctx == CTX_XDP || t->ctx == CTX_SKB) {
+		if (o->data_size_in < 14) {
+			snprintf(why, whylen, "%s programs need a packet of at least 14 bytes (got %u)",
+				 t->name, o->data_size_in);
+			return -EINVAL;
+		}
+		size_t csz = t->ctx == CTX_XDP ? sizeof(struct xdp_md) : sizeof(struct __sk_buff);
+		if (o->ctx_in && o->ctx_size_in > csz) {
+			snprintf(why, whylen, "ctx of %u bytes is larger than the %s context (%zu bytes)",
+				 o->ctx_size_in, t->name, csz);
+			return -EINVAL;
+		}
+		if (run_mem_packet(m, o, csz)) {
+			snprintf(why, whylen, "no memory for the packet");
+			return -ENOMEM;
+		}
+		uint32_t start = (uint32_t)(uintptr_t)m->data, end = start + m->data_len;
+		if (t->ctx == CTX_XDP) {
+			struct xdp_md *x = (struct xdp_md *)m->ctx;
+			x->data = x->data_meta = start;
+			x->data_end = end;
+		} else {
+			struct __sk_buff *s = (struct __sk_buff *)m->ctx;
+			s->data = start + t->pkt_offset;
+			s->data_end = end;
+			s->len = m->data_len - t->pkt_offset;
+			s->protocol = (uint32_t)(m->data[12] | m->data[13] << 8); /* network order */
+			m->ctx_writable = true; /* cb[], mark, priority... */
+		}
+		return 0;
+	}
+	if (o->data_size_in && !(m->data = malloc(o->data_size_in)))
+		goto nomem;
+	if (m->data)
+		memcpy(m->data, o->data_in, o->data_size_in);
+	m->data_len = o->data_size_in;
+	if (t->ctx == CTX_RAW && !o->ctx_in) {
+		snprintf(why, whylen, "%s programs need a context (ctx_in)", t->name);
+		return -EINVAL;
+	}
+	if (o->ctx_size_in && !(m->ctx = malloc(o->ctx_size_in)))
+		goto nomem;
+	if (m->ctx)
+		memcpy(m->ctx, o->ctx_in, o->ctx_size_in);
+	m->ctx_len = o->ctx_size_in;
+	m->ctx_writable = true;
+	m->r1 = m->ctx ? (uintptr_t)m->ctx : (uintptr_t)m->data;
+	m->r2 = m->ctx ? m->ctx_len : m->data_len;
+	return 0;
+nomem:
+	snprintf(why, whylen, "no memory for the data or context");
+	return -ENOMEM;
+}
+
+/* Point ex at prog (the first program, or a tail call's target) and its memory. */
+static void exec_enter(struct bpfrt_exec *ex, const struct bpfrt_prog *prog, const struct run_mem *m)
+{
+	struct diag *d = ex->diag;
+	void *user = ex->user_data;
+	unsigned tails = ex->tail_calls;
+	exec_init(ex, prog->code, prog->cnt, prog->helpers, prog->nhelpers, d);
+	ex->user_data = user;
+	ex->tail_calls = tails;
+	ex->rt = prog->rt;
+	ex->prog = (struct bpfrt_prog *)prog;
+	ex->pkt = m->data ? m->data + prog->type->pkt_offset : NULL;
+	ex->pkt_len = m->data_len > prog->type->pkt_offset ? m->data_len - prog->type->pkt_offset : 0;
+	if (m->data)
+		exec_add_region(ex, m->data, m->data_len, true, prog->type->ctx == CTX_DATA ? "data" : "packet");
+	if (m->ctx)
+		exec_add_region(ex, m->ctx, m->ctx_len, m->ctx_writable, "ctx");
+	for (unsigned i = 0; i < prog->nmap_regions; i++) {
+		const struct mem_region *r = &prog->map_regions[i];
+		exec_add_region(ex, (const void *)r->lo, r->hi - r->lo, r->writable, r->name);
+	}
+}
+
 int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts)
 {
 	struct bpfrt_runtime *rt = prog->rt;
@@ -156,65 +426,58 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 		return rt_fail(rt, -EINVAL, "prog '%s': data or ctx size given without a buffer",
 			       prog->name);
 
-	uint8_t *data = NULL, *ctx = NULL;
-	if (opts->data_size_in && !(data = malloc(opts->data_size_in)))
-		return rt_fail(rt, -ENOMEM, "prog '%s': no memory for %u bytes of data",
-			       prog->name, opts->data_size_in);
-	if (opts->ctx_size_in && !(ctx = malloc(opts->ctx_size_in))) {
-		free(data);
-		return rt_fail(rt, -ENOMEM, "prog '%s': no memory for %u bytes of ctx",
-			       prog->name, opts->ctx_size_in);
+	struct run_mem m;
+	char why[160];
+	int err = run_mem_build(prog->type, opts, &m, why, sizeof(why));
+	if (err) {
+		run_mem_free(&m);
+		return rt_fail(rt, err, "prog '%s': %s", prog->name, why);
 	}
-	if (data)
-		memcpy(data, opts->data_in, opts->data_size_in);
-	if (ctx)
-		memcpy(ctx, opts->ctx_in, opts->ctx_size_in);
 
 	struct diag d;
 	diag_clear(&d);
 	struct bpfrt_exec *ex = malloc(sizeof(*ex));
 	if (!ex) {
-		free(data);
-		free(ctx);
+		run_mem_free(&m);
 		return rt_fail(rt, -ENOMEM, "prog '%s': out of memory", prog->name);
 	}
-	exec_init(ex, prog->code, prog->cnt, prog->helpers, prog->nhelpers, &d);
+	ex->diag = &d;
 	ex->user_data = opts->user_data;
-	ex->pkt = data;
-	ex->pkt_len = opts->data_size_in;
-	if (data)
-		exec_add_region(ex, data, opts->data_size_in, true, "data");
-	if (ctx)
-		exec_add_region(ex, ctx, opts->ctx_size_in, true, "ctx");
-	uint64_t r1 = ctx ? (uintptr_t)ctx : (uintptr_t)data;
-	uint64_t r2 = ctx ? opts->ctx_size_in : opts->data_size_in;
 	bool checked = prog->engine == BPFRT_ENGINE_CHECKED;
-	if (checked)
-		memset(ex->stack, 0, sizeof(ex->stack));
 
-	int repeat = opts->repeat > 1 ? opts->repeat : 1, err = 0;
+	int repeat = opts->repeat > 1 ? opts->repeat : 1;
+	const struct bpfrt_prog *cur = prog;
 	uint64_t r0 = 0, t0 = now_ns();
 	for (int i = 0; i < repeat && !err; i++) {
-		ex->stop = false;
-		if (checked) {
-			ex->budget = prog->insn_budget;
-			err = bpfrt_interp_run_checked(ex, r1, r2, &r0);
-		} else {
-			err = bpfrt_interp_run(ex, r1, r2, &r0);
+		cur = prog;
+		ex->tail_calls = 0;
+		exec_enter(ex, cur, &m);
+		if (checked)
+			memset(ex->stack, 0, sizeof(ex->stack));
+		for (;;) {
+			if (checked) {
+				ex->budget = cur->insn_budget;
+				err = bpfrt_interp_run_checked(ex, m.r1, m.r2, &r0);
+			} else {
+				err = bpfrt_interp_run(ex, m.r1, m.r2, &r0);
+			}
+			if (err || !ex->tail_target)
+				break;
+			cur = ex->tail_target;
+			exec_enter(ex, cur, &m);
 		}
 	}
 	uint64_t t1 = now_ns();
 
 	if (err) {
-		prog_fail(rt, prog->name, prog->insns, prog->cnt, err, &d);
+		prog_fail(rt, cur->name, cur->insns, cur->cnt, err, &d);
 	} else {
 		opts->retval = r0;
 		opts->duration_ns = (t1 - t0) / (uint64_t)repeat;
-		copy_out(opts->data_out, &opts->data_size_out, data, opts->data_size_in);
-		copy_out(opts->ctx_out, &opts->ctx_size_out, ctx, opts->ctx_size_in);
+		copy_out(opts->data_out, &opts->data_size_out, m.data, m.data_len);
+		copy_out(opts->ctx_out, &opts->ctx_size_out, m.ctx, m.ctx_len);
 	}
 	free(ex);
-	free(data);
-	free(ctx);
+	run_mem_free(&m);
 	return err;
 }

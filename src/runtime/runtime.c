@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime.h"
+#include "helpers/helpers.h"
 
 struct bpfrt_runtime *bpfrt_runtime__new(const struct bpfrt_runtime_opts *opts)
 {
@@ -21,10 +22,18 @@ struct bpfrt_runtime *bpfrt_runtime__new(const struct bpfrt_runtime_opts *opts)
 		return NULL;
 	}
 	pthread_mutex_init(&rt->ids_lock, NULL);
+	bool kernel_helpers = true;
 	if (opts) {
 		rt->print = opts->print;
 		rt->print_ctx = opts->print_ctx;
 		rt->quiet = opts->quiet;
+		kernel_helpers = !opts->no_kernel_helpers;
+		rt->trace_out = opts->trace_output;
+	}
+	if (kernel_helpers && helpers_register_kernel(rt)) {
+		bpfrt_runtime__free(rt);
+		errno = ENOMEM;
+		return NULL;
 	}
 	return rt;
 }
@@ -64,6 +73,27 @@ int rt_fail(struct bpfrt_runtime *rt, int err, const char *fmt, ...)
 int bpfrt_runtime__add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name,
 			      bpfrt_helper_fn fn)
 {
+	return rt_add_helper(rt, id, name, fn, HG_ALL);
+}
+
+uint32_t rt_helper_groups(const struct bpfrt_runtime *rt, uint32_t id)
+{
+	return id < rt->nhelpers && rt->helpers[id].fn ? rt->helpers[id].groups : 0;
+}
+
+void bpfrt_runtime__set_trace_output(struct bpfrt_runtime *rt, FILE *f)
+{
+	rt->trace_out = f;
+}
+
+FILE *rt_trace_output(const struct bpfrt_runtime *rt)
+{
+	return rt->trace_out ? rt->trace_out : stderr;
+}
+
+int rt_add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name, bpfrt_helper_fn fn,
+		  uint32_t groups)
+{
 	if (id > BPFRT_MAX_HELPER_ID || !fn || !name)
 		return rt_fail(rt, -EINVAL, "helper %u: invalid id (max %u), name or function",
 			       id, BPFRT_MAX_HELPER_ID);
@@ -87,7 +117,7 @@ int bpfrt_runtime__add_helper(struct bpfrt_runtime *rt, uint32_t id, const char 
 	char *copy = strdup(name);
 	if (!copy)
 		return rt_fail(rt, -ENOMEM, "helper %u: out of memory", id);
-	rt->helpers[id] = (struct helper_slot){ fn, copy };
+	rt->helpers[id] = (struct helper_slot){ fn, copy, groups };
 	rt->helper_fns[id] = fn;
 	return 0;
 }

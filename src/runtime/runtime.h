@@ -15,6 +15,7 @@ struct bpfrt_prog;
 struct helper_slot {
 	bpfrt_helper_fn fn;
 	char *name;
+	uint32_t groups; /* enum helper_group: which program types may call it */
 };
 
 struct bpfrt_runtime {
@@ -22,6 +23,7 @@ struct bpfrt_runtime {
 	void *print_ctx;
 	bool quiet;
 	char last_error[DIAG_MAX + 128];
+	FILE *trace_out;
 
 	/* Helper table indexed by id; fns mirrors slots for the interpreter. */
 	struct helper_slot *helpers;
@@ -39,6 +41,13 @@ struct bpfrt_runtime {
 };
 
 enum { ID_FREE = 0, ID_MAP = 1, ID_PROG = 2 };
+
+/* Register a helper callable from program types allowing any of groups. */
+int rt_add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name, bpfrt_helper_fn fn,
+		  uint32_t groups);
+/* Which helper groups id belongs to (0: no such helper). */
+uint32_t rt_helper_groups(const struct bpfrt_runtime *rt, uint32_t id);
+FILE *rt_trace_output(const struct bpfrt_runtime *rt);
 
 /* Give obj an id (>= 1); returns it, or 0 when out of memory. */
 uint32_t rt_id_alloc(struct bpfrt_runtime *rt, int kind, void *obj);

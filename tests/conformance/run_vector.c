@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
-	BPFRT_OPTS(bpfrt_runtime_opts, ropts, .quiet = true);
+	BPFRT_OPTS(bpfrt_runtime_opts, ropts, .quiet = true, .no_kernel_helpers = true);
 	struct bpfrt_runtime *rt = bpfrt_runtime__new(&ropts);
 	bpfrt_runtime__add_helper(rt, 5, "unwind", unwind);
 	BPFRT_OPTS(bpfrt_prog_load_opts, lopts,

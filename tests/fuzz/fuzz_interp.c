@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bpfrt_insn *insns = malloc(cnt * sizeof(*insns));
 	memcpy(insns, data + 1 + mem_len, cnt * sizeof(*insns));
 
-	BPFRT_OPTS(bpfrt_runtime_opts, ropts, .quiet = true);
+	BPFRT_OPTS(bpfrt_runtime_opts, ropts, .quiet = true, .no_kernel_helpers = true);
 	struct bpfrt_runtime *rt = bpfrt_runtime__new(&ropts);
 	bpfrt_runtime__add_helper(rt, 5, "unwind", unwind);
 	BPFRT_OPTS(bpfrt_prog_load_opts, lopts, .engine = BPFRT_ENGINE_CHECKED, .insn_budget = 20000);

@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kernel_diff: rejects list %s\n", why);
 		return 2;
 	}
-	BPFRT_OPTS(bpfrt_runtime_opts, ro, .quiet = true);
+	BPFRT_OPTS(bpfrt_runtime_opts, ro, .quiet = true, .no_kernel_helpers = true);
 	d.rt = bpfrt_runtime__new(&ro);
 	if (!d.rt) {
 		fprintf(stderr, "kernel_diff: bpfrt runtime: %s\n", strerror(errno));

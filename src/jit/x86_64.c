@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86_64.c - the x86-64 backend's layout: the passes, labels and branches,
+ * the entry point and its epilogue, the shared stubs, callx's table.
+ *
+ * Code layout:
+ *
+ *   padding:    16 x int3 (see emit_entry)
+ *   entry:      save host registers, set up r1, r2, r10, ex; call body
+ *   ret_ok:     *ret = rax, return 0        ret_err: return eax
+ *   body:       slot 0 ... slot n-1 (an exit is a native ret)
+ *   stubs:      stopped, unwind_ok, pkt_oob, too_deep, bad_callx, unwind_err, exit
+ *   table:      int32 offset of each slot, when the program has a callx
+ *
+ * Branch sizes. A jump takes 2 bytes (rel8) when its distance fits in a
+ * signed byte, else 5 or 6 (rel32). Distances depend on the sizes of the
+ * jumps between, so the whole program is emitted in passes until no offset
+ * changes. Backward targets are placed already, so their distance is exact.
+ * Forward ones are bounded with the last pass's offsets: the distance from
+ * the start of the current region (slot or stub) to the target then. Sizes
+ * only ever shrink from pass to pass (the first pass takes every forward
+ * jump long), so a distance that fitted last pass fits now, the choice never
+ * flips back, and the passes converge, usually in three. Every pass emits
+ * correct code (forward displacements are patched at the end of the pass
+ * from that pass's offsets); iterating only makes it smaller.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include "x86_64.h"
+#include "interp/exec.h"
+
+#define MAX_PASSES 16
+
+/* Where run state lives in struct bpfrt_exec, as displacements from r12. */
+#define EX(field) ((int32_t)offsetof(struct bpfrt_exec, field))
+#define EX_STACK_TOP (EX(stack) + (int32_t)sizeof(((struct bpfrt_exec *)0)->stack))
+
+/* Native stack bytes per bpf-to-bpf call: r6..r10 pushed and the return address. */
+#define NATIVE_FRAME 48
+_Static_assert(BPFRT_STACK_SIZE == 512 && NATIVE_FRAME == 48,
+	       "emit_unwind computes 48 * depth as (512 * depth >> 5) * 3");
+
+static void place(struct x86 *st, uint32_t label)
+{
+	st->pos[label] = (uint32_t)st->b.len;
+	st->cur = label;
+}
+
+static void add_patch(struct x86 *st, uint32_t at, uint8_t size, uint32_t target)
+{
+	if (st->npatches == st->patch_cap) {
+		size_t cap = st->patch_cap ? st->patch_cap * 2 : 256;
+		struct x86_patch *p = realloc(st->patches, cap * sizeof(*p));
+		if (!p) {
+			st->b.oom = true;
+			return;
+		}
+		st->patches = p;
+		st->patch_cap = cap;
+	}
+	st->patches[st->npatches++] = (struct x86_patch){ at, size, target };
+}
+
+static void put_disp(struct x86 *st, size_t at, uint8_t size, int64_t disp)
+{
+	if (st->b.oom)
+		return;
+	if (size == 1 && !fits_i8(disp)) {
+		st->broken = true; /* the sizing argument above says this cannot happen */
+		return;
+	}
+	uint8_t *p = st->b.p + at;
+	for (int i = 0; i < size; i++)
+		p[i] = (uint8_t)((uint64_t)disp >> (8 * i));
+}
+
+/*
+ * Opcodes: jmp rel8 0xeb, rel32 0xe9; jcc rel8 0x70+cc, rel32 0x0f 0x80+cc;
+ * call rel32 0xe8 (there is no short call). The displacement counts from the
+ * end of the instruction.
+ */
+void x86_branch(struct x86 *st, int kind, uint32_t target)
+{
+	size_t here = st->b.len;
+	uint32_t to = st->pos[target];
+	bool rel8;
+	if (kind == BR_CALL)
+		rel8 = false;
+	else if (to != UNPLACED)
+		rel8 = fits_i8((int64_t)to - (int64_t)(here + 2));
+	else
+		rel8 = st->prev && st->prev[target] - st->prev[st->cur] <= 127;
+
+	if (rel8)
+		emit1(&st->b, kind == BR_JMP ? 0xeb : (uint8_t)(0x70 + kind));
+	else if (kind == BR_JMP)
+		emit1(&st->b, 0xe9);
+	else if (kind == BR_CALL)
+		emit1(&st->b, 0xe8);
+	else
+		emit2(&st->b, (uint16_t)(0x0f | (0x80 + kind) << 8));
+	uint8_t size = rel8 ? 1 : 4;
+	size_t at = st->b.len;
+	if (size == 1)
+		emit1(&st->b, 0);
+	else
+		emit4(&st->b, 0);
+	if (to != UNPLACED)
+		put_disp(st, at, size, (int64_t)to - (int64_t)(at + size));
+	else
+		add_patch(st, (uint32_t)at, size, target);
+}
+
+/* lea reg, [rip + disp32]: REX.W 0x8d, ModRM mod=00 rm=101. */
+void x86_lea_label(struct x86 *st, int reg, uint32_t target)
+{
+	emit_rex(&st->b, true, reg, 0, 0, false);
+	emit1(&st->b, 0x8d);
+	emit1(&st->b, (uint8_t)((reg & 7) << 3 | 5));
+	size_t at = st->b.len;
+	emit4(&st->b, 0);
+	if (st->pos[target] != UNPLACED)
+		put_disp(st, at, 4, (int64_t)st->pos[target] - (int64_t)(at + 4));
+	else
+		add_patch(st, (uint32_t)at, 4, target);
+}
+
+struct x86_fwd x86_jump_fwd(struct x86 *st, int kind, bool rel8)
+{
+	if (rel8)
+		emit1(&st->b, kind == BR_JMP ? 0xeb : (uint8_t)(0x70 + kind));
+	else if (kind == BR_JMP)
+		emit1(&st->b, 0xe9);
+	else
+		emit2(&st->b, (uint16_t)(0x0f | (0x80 + kind) << 8));
+	struct x86_fwd f = { st->b.len, rel8 ? 1 : 4 };
+	if (rel8)
+		emit1(&st->b, 0);
+	else
+		emit4(&st->b, 0);
+	return f;
+}
+
+void x86_land(struct x86 *st, struct x86_fwd f)
+{
+	put_disp(st, f.at, f.size, (int64_t)st->b.len - (int64_t)(f.at + f.size));
+}
+
+/*
+ * The entry point, a System V function (ex in rdi, r1 in rsi, r2 in rdx,
+ * ret in rcx). It saves the callee-saved registers eBPF uses, keeps ret on
+ * the stack, pads rsp so that the body (entered by a call) sees rsp 16-byte
+ * aligned, zeroes the registers the interpreter starts at zero, and calls
+ * slot 0. The body's final ret comes back to ret_ok. Like bpfrt_interp_run()
+ * it marks the run unchecked at depth 0, which is what exec_call_func() reads
+ * when a helper runs a callback.
+ */
+static void emit_entry(struct x86 *st)
+{
+	struct jit_buf *b = &st->b;
+	static const uint8_t saved[] = { RBP, RBX, R12, R13, R14, R15 };
+	/*
+	 * Callers built with clang's -fsanitize=function read the 8 bytes before
+	 * a function they call through a pointer, looking for a type signature;
+	 * some int3 in front keeps that read inside the image.
+	 */
+	place(st, x86_stub(st, ST_IMAGE));
+	for (int i = 0; i < 16; i++)
+		emit1(b, 0xcc);
+	place(st, x86_stub(st, ST_ENTRY));
+	for (size_t i = 0; i < sizeof(saved); i++)
+		emit_push(b, saved[i]);
+	emit_push(b, RCX);
+	emit_alu_ri(b, true, G1_SUB, RSP, 8);
+	emit_mov_rr(b, true, REG_EX, RDI);
+	emit_mov_rr(b, true, x86_reg[1], RSI);
+	emit_mov_rr(b, true, x86_reg[2], RDX);
+	emit_lea(b, x86_reg[10], REG_EX, -1, 1, EX_STACK_TOP);
+	emit_store_imm(b, sizeof(((struct bpfrt_exec *)0)->checked), REG_EX, EX(checked), 0);
+	emit_store_imm(b, sizeof(((struct bpfrt_exec *)0)->depth), REG_EX, EX(depth), 0);
+	static const int zeroed[] = { 0, 3, 4, 5, 6, 7, 8, 9 };
+	for (size_t i = 0; i < sizeof(zeroed) / sizeof(zeroed[0]); i++)
+		emit_mov_imm(b, x86_reg[zeroed[i]], 0);
+	x86_branch(st, BR_CALL, 0);
+
+	place(st, x86_stub(st, ST_RET_OK));
+	emit_alu_ri(b, true, G1_ADD, RSP, 8);
+	emit_pop(b, RCX);
+	emit_rm(b, PFX_NONE, true, OP_MOV_RM, RAX, false, RCX, 0);
+	emit_mov_imm(b, RAX, 0);
+	place(st, x86_stub(st, ST_POPS));
+	for (size_t i = sizeof(saved); i-- > 0;)
+		emit_pop(b, saved[i]);
+	emit_ret(b);
+
+	place(st, x86_stub(st, ST_RET_ERR));
+	emit_alu_ri(b, true, G1_ADD, RSP, 16);
+	x86_branch(st, BR_JMP, x86_stub(st, ST_POPS));
+}
+
+/*
+ * rsp back to the entry frame from call depth d = (stack top - r10) / 512:
+ * add 8 (the body's return address) + 48 * d = 8 + ((top - r10) >> 5) * 3.
+ */
+static void emit_unwind(struct x86 *st)
+{
+	struct jit_buf *b = &st->b;
+	emit_lea(b, R11, REG_EX, -1, 1, EX_STACK_TOP);
+	emit_alu_rr(b, true, OP_SUB_RM, R11, x86_reg[10]);
+	emit_shift_ri(b, PFX_NONE, true, G2_SHR, R11, 5);
+	emit_lea(b, R11, R11, R11, 2, 8);
+	emit_alu_rr(b, true, OP_ADD_RM, RSP, R11);
+}
+
+/*
+ * Call a run-time error reporter of backend.h, fn(ex, rsi, rdx, rcx), which
+ * returns the error in eax. rsp is as in the body, so 16-byte aligned.
+ */
+static void emit_rt_call(struct x86 *st, uint64_t fn)
+{
+	emit_mov_rr(&st->b, true, RDI, REG_EX);
+	emit_mov_imm(&st->b, RAX, fn);
+	emit_call_reg(&st->b, RAX);
+}
+
+static void emit_stubs(struct x86 *st)
+{
+	struct jit_buf *b = &st->b;
+	/* As the interpreter: a helper's fault (ex->error) wins over its stop value. */
+	place(st, x86_stub(st, ST_STOPPED));
+	emit_rm(b, PFX_NONE, false, 0x8b, RAX, false, REG_EX, EX(error));
+	emit_alu_rr(b, false, OP_TEST_RM, RAX, RAX);
+	x86_branch(st, CC_NE, x86_stub(st, ST_UNWIND_ERR));
+	emit_rm(b, PFX_NONE, true, 0x8b, RAX, false, REG_EX, EX(stop_ret));
+	place(st, x86_stub(st, ST_UNWIND_OK));
+	emit_unwind(st);
+	x86_branch(st, BR_JMP, x86_stub(st, ST_RET_OK));
+
+	place(st, x86_stub(st, ST_PKT_OOB));
+	emit_mov_imm(b, RAX, 0);
+	x86_branch(st, BR_JMP, x86_stub(st, ST_UNWIND_OK));
+
+	place(st, x86_stub(st, ST_TOO_DEEP));
+	emit_rt_call(st, (uint64_t)(uintptr_t)jit_rt_too_deep);
+	x86_branch(st, BR_JMP, x86_stub(st, ST_UNWIND_ERR));
+	place(st, x86_stub(st, ST_BAD_CALLX));
+	emit_rt_call(st, (uint64_t)(uintptr_t)jit_rt_bad_callx);
+	place(st, x86_stub(st, ST_UNWIND_ERR));
+	emit_unwind(st);
+	x86_branch(st, BR_JMP, x86_stub(st, ST_RET_ERR));
+
+	place(st, x86_stub(st, ST_EXIT));
+	emit_ret(b);
+}
+
+/*
+ * callx's table: for each slot the offset of its code from the image start,
+ * so a function token (slot index) becomes an address with one load. The
+ * second slot of an lddw, which the interpreter decodes as an exit, maps to
+ * a lone ret.
+ */
+static void emit_table(struct x86 *st)
+{
+	while (st->b.len % 4)
+		emit1(&st->b, 0xcc);
+	place(st, x86_stub(st, ST_TABLE));
+	for (size_t i = 0; i < st->n; i++) {
+		emit4(&st->b, st->pos[i]);
+		if (st->code[i].op == OP_LDDW && ++i < st->n)
+			emit4(&st->b, st->pos[x86_stub(st, ST_EXIT)]);
+	}
+}
+
+static int emit_pass(struct x86 *st, struct diag *d)
+{
+	st->b.len = 0;
+	st->npatches = 0;
+	for (size_t i = 0; i < st->n + 1 + ST__COUNT; i++)
+		st->pos[i] = UNPLACED;
+
+	emit_entry(st);
+	for (size_t i = 0; i < st->n; i++) {
+		place(st, (uint32_t)i);
+		int err = x86_emit_insn(st, i, d);
+		if (err)
+			return err;
+		if (st->code[i].op == OP_LDDW)
+			place(st, (uint32_t)++i); /* the second slot: no code of its own */
+	}
+	place(st, (uint32_t)st->n);
+	emit_stubs(st);
+	st->code_len = st->b.len;
+	if (st->has_callx)
+		emit_table(st);
+
+	for (size_t i = 0; i < st->npatches; i++) {
+		const struct x86_patch *p = &st->patches[i];
+		put_disp(st, p->at, p->size, (int64_t)st->pos[p->target] - (int64_t)(p->at + p->size));
+	}
+	if (st->b.oom) {
+		diag_set(d, "jit: out of memory");
+		return -ENOMEM;
+	}
+	if (st->broken) {
+		diag_set(d, "jit: internal error: a short branch does not reach its target");
+		return -EFAULT;
+	}
+	if (st->b.len > INT32_MAX / 2) {
+		diag_set(d, "jit: %zu bytes of code is more than the backend can address", st->b.len);
+		return -EFBIG;
+	}
+	return 0;
+}
+
+int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, struct diag *d)
+{
+	struct x86 st = { .code = code, .n = n };
+	size_t nlabels = n + 1 + ST__COUNT;
+	uint32_t *a = malloc(nlabels * sizeof(*a)), *bb = malloc(nlabels * sizeof(*bb));
+	int err = 0;
+	if (!a || !bb) {
+		diag_set(d, "jit: out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (code[i].op == OP_CALLX)
+			st.has_callx = true;
+
+	st.pos = a;
+	for (int pass = 1;; pass++) {
+		err = emit_pass(&st, d);
+		if (err)
+			goto out;
+		if (pass == MAX_PASSES || (st.prev && !memcmp(st.prev, st.pos, nlabels * sizeof(*st.pos))))
+			break;
+		/* This pass's offsets bound the next pass's forward jumps. */
+		st.prev = st.pos;
+		st.pos = st.pos == a ? bb : a;
+	}
+
+	out->insn_off = malloc((n + 1) * sizeof(*out->insn_off));
+	if (!out->insn_off) {
+		diag_set(d, "jit: out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(out->insn_off, st.pos, (n + 1) * sizeof(*out->insn_off));
+	out->bytes = st.b.p;
+	out->len = st.b.len;
+	out->code_len = st.code_len;
+	out->entry = st.pos[x86_stub(&st, ST_ENTRY)];
+	st.b.p = NULL;
+out:
+	free(st.b.p);
+	free(st.patches);
+	free(a);
+	free(bb);
+	return err;
+}

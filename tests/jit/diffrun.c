@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * diffrun.c - the checked interpreter against the JIT (see diffrun.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "diffrun.h"
+#include "isa/validate.h"
+
+#define REF_BUDGET 50000000ull
+
+int diff_load(const struct bpfrt_insn *insns, size_t cnt, bpfrt_helper_fn const *helpers,
+	      uint32_t nhelpers, struct diff_prog *p, struct diag *d)
+{
+	memset(p, 0, sizeof(*p));
+	diag_clear(d);
+	const struct opinfo **ops = calloc(cnt ? cnt : 1, sizeof(*ops));
+	p->code = calloc(cnt ? cnt : 1, sizeof(*p->code));
+	if (!ops || !p->code) {
+		free(ops);
+		diag_set(d, "out of memory");
+		return -ENOMEM;
+	}
+	int err = bpfrt_validate(insns, cnt, ops, d);
+	if (!err)
+		err = bpfrt_xcode_build(insns, cnt, ops, helpers, nhelpers, NULL, p->code, d);
+	free(ops);
+	if (err) {
+		diff_prog_free(p);
+		return err;
+	}
+	p->n = cnt;
+	p->helpers = helpers;
+	p->nhelpers = nhelpers;
+	return 0;
+}
+
+void diff_prog_free(struct diff_prog *p)
+{
+	free(p->code);
+	memset(p, 0, sizeof(*p));
+}
+
+void diff_log_add(struct bpfrt_exec *ex, uint64_t v)
+{
+	struct diff_log *log = bpfrt_exec__user_data(ex);
+	if (log && log->n < DIFF_LOG_MAX)
+		log->v[log->n++] = v;
+}
+
+struct bpfrt_exec *diff_exec_new(const struct diff_prog *p, uint8_t *data, size_t len,
+				 struct diag *d)
+{
+	/* calloc: both engines start from a zeroed stack, so stacks compare byte for byte. */
+	struct bpfrt_exec *ex = calloc(1, sizeof(*ex));
+	if (!ex)
+		return NULL;
+	exec_init(ex, p->code, p->n, p->helpers, p->nhelpers, d);
+	ex->pkt = data;
+	ex->pkt_len = len;
+	if (data)
+		exec_add_region(ex, data, len, true, "data");
+	return ex;
+}
+
+/* Run one engine (img NULL: the checked interpreter) on a copy of mem. */
+static int run_one(const struct diff_prog *p, const struct jit_image *img, const uint8_t *mem,
+		   size_t mem_len, struct diff_run *r)
+{
+	struct diag d;
+	diag_clear(&d);
+	memset(r, 0, sizeof(*r));
+	r->mem = malloc(mem_len ? mem_len : 1);
+	if (!r->mem)
+		return -ENOMEM;
+	if (mem_len)
+		memcpy(r->mem, mem, mem_len);
+	r->ex = diff_exec_new(p, mem_len ? r->mem : NULL, mem_len, &d);
+	if (!r->ex)
+		return -ENOMEM;
+	r->ex->user_data = &r->log;
+	uint64_t r1 = mem_len ? (uintptr_t)r->mem : 0;
+	if (img) {
+		r->err = img->run(r->ex, r1, mem_len, &r->r0);
+	} else {
+		r->ex->budget = REF_BUDGET;
+		r->err = bpfrt_interp_run_checked(r->ex, r1, mem_len, &r->r0);
+		r->executed = REF_BUDGET - r->ex->budget;
+	}
+	if (r->err)
+		r->r0 = 0;
+	snprintf(r->msg, sizeof(r->msg), "%s", d.msg);
+	r->ex->diag = NULL;
+	return 0;
+}
+
+void diff_run_free(struct diff_run *r)
+{
+	free(r->mem);
+	free(r->ex);
+	r->mem = NULL;
+	r->ex = NULL;
+}
+
+/* First differing byte of two blocks, or -1. */
+static long first_diff(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return (long)i;
+	return -1;
+}
+
+int diff_compare(const struct diff_prog *p, const struct jit_image *img, const uint8_t *mem,
+		 size_t mem_len, struct diff_run *ref, char *why, size_t whylen)
+{
+	struct diff_run jit;
+	if (run_one(p, NULL, mem, mem_len, ref)) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	/* Faults and budget overruns are the checked engine's own: the program is not safe. */
+	if (ref->err == -EFAULT || ref->err == -ELOOP) {
+		snprintf(why, whylen, "the program is not safe to run unchecked: %s", ref->msg);
+		return -1;
+	}
+	if (run_one(p, img, mem, mem_len, &jit)) {
+		diff_run_free(&jit);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	long at;
+	int rc = -1;
+	if (jit.err != ref->err)
+		snprintf(why, whylen, "returned %d, the interpreter %d (%s | %s)", jit.err, ref->err,
+			 jit.msg, ref->msg);
+	else if (jit.r0 != ref->r0)
+		snprintf(why, whylen, "r0 = 0x%llx, the interpreter's 0x%llx",
+			 (unsigned long long)jit.r0, (unsigned long long)ref->r0);
+	else if (strcmp(jit.msg, ref->msg))
+		snprintf(why, whylen, "message '%s', the interpreter's '%s'", jit.msg, ref->msg);
+	else if ((at = first_diff(jit.mem, ref->mem, mem_len)) >= 0)
+		snprintf(why, whylen, "data byte %ld = 0x%02x, the interpreter's 0x%02x", at,
+			 jit.mem[at], ref->mem[at]);
+	else if ((at = first_diff(jit.ex->stack, ref->ex->stack, sizeof(ref->ex->stack))) >= 0)
+		snprintf(why, whylen, "stack byte %ld (frame %ld, r10 - %ld) = 0x%02x, the "
+			 "interpreter's 0x%02x", at, (long)(sizeof(ref->ex->stack) - at - 1) / 512,
+			 512 - (long)at % 512, jit.ex->stack[at], ref->ex->stack[at]);
+	else if (jit.log.n != ref->log.n ||
+		 memcmp(jit.log.v, ref->log.v, ref->log.n * sizeof(ref->log.v[0])))
+		snprintf(why, whylen, "helpers saw other arguments (%u calls, the interpreter's %u)",
+			 jit.log.n, ref->log.n);
+	else
+		rc = 0;
+	diff_run_free(&jit);
+	return rc;
+}
