@@ -213,7 +213,8 @@ int link_program(struct bpfrt_object *obj, struct bpfrt_program *p)
 			err = elf_relocs(obj, F.sec, &rels[si], &nrels[si]);
 			if (err)
 				break;
-			qsort(rels[si], nrels[si], sizeof(*rels[si]), cmp_rel);
+			if (nrels[si])
+				qsort(rels[si], nrels[si], sizeof(*rels[si]), cmp_rel);
 			if (!nrels[si])
 				rels[si] = malloc(1); /* mark as read */
 		}
