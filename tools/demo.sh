@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on a bundled example: compile examples/ipv4_csum.bpf.c with
-# clang for the BPF target, show its bytecode, and run it in bpfrt on two
-# Ethernet frames (one with a good IPv4 checksum, one corrupted).
+# The main job on a bundled example: compile examples/xdp_block.bpf.c (an XDP
+# firewall written against libbpf's headers) with clang, load the very same
+# object in bpfrt, run it on packets, and change its blocklist map from
+# another process (the bpfrt CLI) between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -10,16 +11,27 @@ cmake --build build -j"$(nproc)" --target bpfrt-cli >/dev/null
 
 out=build/examples; mkdir -p "$out"
 clang-19 -O2 -g -target bpf -mcpu=v3 -I/usr/include/x86_64-linux-gnu \
-	-c examples/ipv4_csum.bpf.c -o "$out/ipv4_csum.o"
-llvm-objcopy-19 -O binary --only-section=raw "$out/ipv4_csum.o" "$out/ipv4_csum.bin"
+	-c examples/xdp_block.bpf.c -o "$out/xdp_block.o"
+# Pinned maps of this demo go to a directory of its own.
+export BPFRT_PIN_DIR=$(mktemp -d /dev/shm/bpfrt-demo-XXXXXX)
+trap 'rm -rf "$BPFRT_PIN_DIR"' EXIT
+bpfrt=build/bpfrt
 
-echo "== bytecode of examples/ipv4_csum.bpf.c (bpfrt disasm)"
-build/bpfrt disasm "$out/ipv4_csum.bin"
+# An Ethernet frame carrying UDP over IPv4 from 10.0.0.1 to 10.0.0.2.
+pkt="02000000000202000000000108004500002800004000401100000a0000010a000002"
+pkt+="d4310035001400000000000000000000"
 
-# Ethernet + IPv4 header (checksum 0xb8bc is correct) + 4 bytes of payload.
-good="ffffffffffff 020000000001 0800 4500 0018 0000 4000 4011 b8bc c0a80001 c0a800c7 deadbeef"
-bad="ffffffffffff 020000000001 0800 4500 0018 0000 4000 4011 0000 c0a80001 c0a800c7 deadbeef"
-echo "== frame with a good checksum (0 means valid)"
-build/bpfrt run "$out/ipv4_csum.bin" --mem "$good"
-echo "== frame with the checksum zeroed (returns the checksum it should have)"
-build/bpfrt run "$out/ipv4_csum.bin" --mem "$bad" --repeat 100000
+echo "== the programs of examples/xdp_block.bpf.c, built by clang"
+$bpfrt prog show "$out/xdp_block.o"
+echo
+echo "== a packet from 10.0.0.1 (XDP_PASS is 2)"
+$bpfrt prog run "$out/xdp_block.o" --data "$pkt"
+echo
+echo "== block 10.0.0.1 from another process, through the pinned map"
+$bpfrt map update pinned blocklist key 10 0 0 1 value 0 0 0 0 0 0 0 0
+echo
+echo "== the same packet again (XDP_DROP is 1), a million times"
+$bpfrt prog run "$out/xdp_block.o" --data "$pkt" --repeat 1000000
+echo
+echo "== the blocklist: 10.0.0.1 and how many packets it lost"
+$bpfrt map dump pinned blocklist

@@ -15,6 +15,11 @@
  * naming what was read (e.g. "section '.BTF'") and the type id or offset.
  * Names (const char *) point into the BTF's string section and live as long
  * as the struct btf.
+ *
+ * Files: format.h (the binary layout), parse.c (header, strings, each type
+ * alone), check.c (references, loops, layout), index.c (names), query.c,
+ * datasec.c, maps.c, ext.c and lines.c (.BTF.ext), core.c and
+ * core_compat.c (CO-RE), dump_raw.c, dump_c.c and dump_cdecl.c (printing).
  */
 #ifndef BPFRT_BTF_H
 #define BPFRT_BTF_H

@@ -38,6 +38,7 @@ struct cdump {
 	struct diag *d;
 	int err;		/* first error; everything stops printing after it */
 	int depth;		/* nesting of recursive calls, bounded */
+	uint64_t work, budget;	/* recursive calls made, and allowed */
 	struct tstate *st;	/* per type id */
 	char **names;		/* per type id: the suffixed name, if it needed one */
 	struct namecount tags;	/* struct/union/enum tags */
@@ -48,7 +49,11 @@ struct cdump {
 	size_t dlen, dcap;
 };
 
-/* Entering a recursive step: false (and an error set) when nested too deep. */
+/*
+ * Entering a recursive step: false (and an error set) when nested too deep
+ * or past the work budget (anonymous types shared at many levels would
+ * otherwise expand exponentially).
+ */
 bool cd_enter(struct cdump *c, uint32_t id);
 static inline void cd_leave(struct cdump *c)
 {

@@ -24,42 +24,61 @@ static bool not_a_value_type(unsigned kind)
 	       kind == BTF_KIND_FUNC;
 }
 
-/* A reference from type id (what: "member 2") to ref: in range, an allowed kind. */
-static int check_ref(const struct btf *btf, uint32_t id, const char *what, uint32_t ref,
-		     bool void_ok, bool proto_ok, struct diag *d)
+/*
+ * A reference from type id to ref: in range, of an allowed kind. what names
+ * the referring part ("member", index 2, name "next"; index -1: no index);
+ * it is only formatted on failure, as this runs for every reference.
+ */
+static int check_ref(const struct btf *btf, uint32_t id, const char *what, int idx,
+		     const char *name, uint32_t ref, bool void_ok, bool proto_ok, struct diag *d)
 {
+	const char *problem = NULL;
+	unsigned kind = 0;
 	if (ref >= btf_type_cnt(btf))
-		return btf_fail(btf, id, d, "%s refers to type id %u, past the last type id %u",
-				what, ref, btf_type_cnt(btf) - 1);
-	if (!ref) {
-		if (void_ok)
-			return 0;
-		return btf_fail(btf, id, d, "%s is void", what);
+		problem = "past the last type id";
+	else if (!ref && !void_ok)
+		problem = "void";
+	else if (ref) {
+		kind = btf_kind(btf_type_by_id(btf, ref));
+		if (not_a_value_type(kind) || (!proto_ok && kind == BTF_KIND_FUNC_PROTO))
+			problem = "kind";
 	}
-	unsigned kind = btf_kind(btf_type_by_id(btf, ref));
-	if (not_a_value_type(kind) || (!proto_ok && kind == BTF_KIND_FUNC_PROTO))
-		return btf_fail(btf, id, d, "%s refers to type id %u, a %s", what, ref, btf_kind_str(kind));
-	return 0;
+	if (!problem)
+		return 0;
+	char part[96];
+	if (idx < 0)
+		snprintf(part, sizeof(part), "%s", what);
+	else if (name)
+		snprintf(part, sizeof(part), "%s %d ('%s')", what, idx, name);
+	else
+		snprintf(part, sizeof(part), "%s %d", what, idx);
+	if (ref >= btf_type_cnt(btf))
+		return btf_fail(btf, id, d, "%s refers to type id %u, past the last type id %u", part, ref,
+				btf_type_cnt(btf) - 1);
+	if (!ref)
+		return btf_fail(btf, id, d, "%s is void", part);
+	return btf_fail(btf, id, d, "%s refers to type id %u, a %s", part, ref, btf_kind_str(kind));
 }
 
 static int check_type_refs(const struct btf *btf, uint32_t id, struct diag *d)
 {
 	const struct btf_type *t = btf_type_by_id(btf, id);
 	unsigned vlen = btf_vlen(t);
-	char what[48];
 	int err = 0;
 
 	switch (btf_kind(t)) {
 	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
-		return check_ref(btf, id, "the referenced type", t->type, true, true, d);
+		return check_ref(btf, id, "the referenced type", -1, NULL, t->type, true, true, d);
 	case BTF_KIND_ARRAY:
-		err = check_ref(btf, id, "the element type", btf_array(t)->type, false, false, d);
-		return err ? err : check_ref(btf, id, "the index type", btf_array(t)->index_type, false, false, d);
+		err = check_ref(btf, id, "the element type", -1, NULL, btf_array(t)->type, false, false, d);
+		return err ? err : check_ref(btf, id, "the index type", -1, NULL, btf_array(t)->index_type,
+					     false, false, d);
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
 		for (unsigned i = 0; i < vlen && !err; i++) {
-			snprintf(what, sizeof(what), "member %u ('%s')", i, btf_str(btf, btf_members(t)[i].name_off));
-			err = check_ref(btf, id, what, btf_members(t)[i].type, false, false, d);
+			const struct btf_member *m = &btf_members(t)[i];
+			err = check_ref(btf, id, "member", (int)i, btf_str(btf, m->name_off), m->type,
+					false, false, d);
 		}
 		return err;
 	case BTF_KIND_FUNC: {
@@ -69,19 +88,18 @@ static int check_type_refs(const struct btf *btf, uint32_t id, struct diag *d)
 		return 0;
 	}
 	case BTF_KIND_FUNC_PROTO:
-		err = check_ref(btf, id, "the return type", t->type, true, false, d);
+		err = check_ref(btf, id, "the return type", -1, NULL, t->type, true, false, d);
 		for (unsigned i = 0; i < vlen && !err; i++) {
 			const struct btf_param *p = &btf_params(t)[i];
 			/* void as the last parameter is "...", unnamed */
 			bool varargs = i == vlen - 1 && !p->type;
 			if (varargs && p->name_off)
 				return btf_fail(btf, id, d, "variadic parameter %u has a name", i);
-			snprintf(what, sizeof(what), "parameter %u", i);
-			err = check_ref(btf, id, what, p->type, varargs, false, d);
+			err = check_ref(btf, id, "parameter", (int)i, NULL, p->type, varargs, false, d);
 		}
 		return err;
 	case BTF_KIND_VAR:
-		return check_ref(btf, id, "the variable's type", t->type, false, false, d);
+		return check_ref(btf, id, "the variable's type", -1, NULL, t->type, false, false, d);
 	case BTF_KIND_DATASEC:
 		for (unsigned i = 0; i < vlen; i++) {
 			const struct btf_var_secinfo *v = &btf_secinfos(t)[i];

@@ -518,9 +518,11 @@ static void format_spec(const struct spec *s, char *buf, size_t size)
 	}
 	for (int i = 0; i < s->raw_len && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%u", i ? ":" : " (", s->raw[i]);
-	if (n < size)
-		snprintf(buf + n, size - n, " @ offset %llu%s)", (unsigned long long)s->bit_offset / 8,
-			 s->bit_offset % 8 ? " + bits" : "");
+	if (n < size && s->bit_offset % 8)	/* libbpf's "byte.bit" for bitfields */
+		snprintf(buf + n, size - n, " @ offset %llu.%llu)", (unsigned long long)s->bit_offset / 8,
+			 (unsigned long long)s->bit_offset % 8);
+	else if (n < size)
+		snprintf(buf + n, size - n, " @ offset %llu)", (unsigned long long)s->bit_offset / 8);
 }
 
 /* Candidates: target types with the local root's essential name and a compatible kind. */

@@ -21,6 +21,12 @@ bool cd_enter(struct cdump *c, uint32_t id)
 {
 	if (c->err)
 		return false;
+	if (++c->work > c->budget) {
+		btf_fail(c->btf, id, c->d, "C dump: anonymous types expand past %llu steps",
+			 (unsigned long long)c->budget);
+		c->err = -E2BIG;
+		return false;
+	}
 	if (++c->depth > MAX_NESTING) {
 		c->depth--;
 		btf_fail(c->btf, id, c->d, "C dump: types nest more than %d deep (a cycle C cannot express)",
@@ -378,6 +384,13 @@ int btf_dump_c(const struct btf *btf, FILE *out, unsigned flags, struct diag *d)
 		c.err = -ENOMEM;
 		goto out;
 	}
+	/*
+	 * Real BTF inlines each anonymous type about once per reference; the
+	 * budget is a generous multiple of the references there are.
+	 */
+	c.budget = 1 << 20;
+	for (uint32_t id = 1; id < n; id++)
+		c.budget += 16 * (1 + (uint64_t)btf_vlen(btf_type_by_id(btf, id)));
 	/* void is always known */
 	c.st[0].order = ORDERED;
 	c.st[0].emit = EMITTED;

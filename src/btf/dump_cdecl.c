@@ -73,8 +73,10 @@ static bool struct_packed(struct cdump *c, const struct btf_type *t)
 
 static uint32_t roundup(uint32_t v, uint32_t to)
 {
-	return (v + to - 1) / to * to;
+	return (uint32_t)(((uint64_t)v + to - 1) / to * to);
 }
+
+#define BIG_GAP_BITS (65536 * 8)
 
 /*
  * Fill bits [cur, next) with unnamed bitfields ("long: 64;"), leaning on C's
@@ -88,6 +90,19 @@ static void emit_padding(struct cdump *c, uint32_t cur, uint32_t next, uint32_t 
 	};
 	if (cur >= next)
 		return;
+	/*
+	 * libbpf prints one "long: 64;" per 8 bytes; past 64 KiB (a hostile
+	 * size, not a real layout) a char array keeps the output small.
+	 */
+	if (next - cur > BIG_GAP_BITS) {
+		uint32_t from = roundup(cur, 8), to = next / 8 * 8;
+		emit_padding(c, cur, from, 1, in_bitfield, lvl);
+		fprintf(c->out, "\n%schar __pad_at_%u[%u];", pfx(lvl), from / 8, (to - from) / 8);
+		cur = to;
+		in_bitfield = false;
+		if (cur == next)
+			return;
+	}
 	/* the largest type whose alignment boundary after cur is not past next */
 	size_t p = 0;
 	uint32_t new_off = 0;

@@ -49,9 +49,11 @@ int btf_fail(const struct btf *btf, uint32_t id, struct diag *d, const char *fmt
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	const struct btf_type *t = btf_type_by_id(btf, id);
-	if (t && id)
-		diag_set(d, "%s: type id %u (%s '%s'): %s", btf->what, id,
-			 btf_kind_str(btf_kind(t)), btf_name(btf, id), msg);
+	const char *name = btf_name(btf, id);
+	if (t && id && *name)
+		diag_set(d, "%s: type id %u (%s '%s'): %s", btf->what, id, btf_kind_str(btf_kind(t)), name, msg);
+	else if (t && id)
+		diag_set(d, "%s: type id %u (%s): %s", btf->what, id, btf_kind_str(btf_kind(t)), msg);
 	else
 		diag_set(d, "%s: type id %u: %s", btf->what, id, msg);
 	return -EINVAL;

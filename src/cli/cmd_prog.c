@@ -20,7 +20,7 @@ static const char usage[] =
 	"OBJ is an ELF object built with clang -target bpf. PROG names a program (its\n"
 	"function); it may be left out when the object has only one.\n"
 	"\n"
-	"  show     list the programs: name, section, type\n"
+	"  show     list the programs: id, type, name, section, instructions\n"
 	"  load     create the maps, link and load every program; report what loaded\n"
 	"  dump     print a program's instructions after linking and relocation\n"
 	"  run      run a program once or --repeat N times and print its return value\n"
@@ -112,9 +112,9 @@ static void show(struct bpfrt_object *obj, bool json)
 		const char *type = bpfrt_prog_type_name(bpfrt_program__type(p));
 		struct bpfrt_prog *lp = bpfrt_program__prog(p);
 		if (json)
-			printf("%s{\"name\":\"%s\",\"section\":\"%s\",\"type\":\"%s\",\"insns\":%zu%s%u}",
-			       n ? "," : "", bpfrt_program__name(p), bpfrt_program__section_name(p), type,
-			       bpfrt_program__insn_cnt(p), lp ? ",\"id\":" : ",\"id\":", lp ? bpfrt_prog__id(lp) : 0);
+			printf("%s{\"id\":%u,\"name\":\"%s\",\"section\":\"%s\",\"type\":\"%s\",\"insns\":%zu}",
+			       n ? "," : "", lp ? bpfrt_prog__id(lp) : 0, bpfrt_program__name(p),
+			       bpfrt_program__section_name(p), type, bpfrt_program__insn_cnt(p));
 		else
 			printf("%u: %s  name %s  section %s  insns %zu\n", lp ? bpfrt_prog__id(lp) : 0, type,
 			       bpfrt_program__name(p), bpfrt_program__section_name(p),
@@ -209,12 +209,12 @@ int cmd_prog(int argc, char **argv)
 		return cli_err("cannot create a runtime");
 	int rc = 1;
 	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
-	if (obj && !strcmp(verb, "show")) {
-		show(obj, a.json);
-		rc = 0;
-	} else if (obj && bpfrt_object__load_engine(obj, a.interp ? BPFRT_ENGINE_INTERP
-								   : BPFRT_ENGINE_CHECKED) == 0) {
-		if (!strcmp(verb, "load")) {
+	if (obj && bpfrt_object__load_engine(obj, a.interp ? BPFRT_ENGINE_INTERP
+							 : BPFRT_ENGINE_CHECKED) == 0) {
+		if (!strcmp(verb, "show")) {
+			show(obj, a.json);
+			rc = 0;
+		} else if (!strcmp(verb, "load")) {
 			show(obj, a.json);
 			show_maps(obj, a.json);
 			rc = 0;

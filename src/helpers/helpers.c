@@ -50,7 +50,8 @@ bool helper_mem(struct bpfrt_exec *ex, const char *helper, int arg, uint64_t p, 
 
 bool helper_map(struct bpfrt_exec *ex, const char *helper, int arg, uint64_t p)
 {
-	if (!ex->checked || map_is_valid(ex->rt, (const void *)(uintptr_t)p))
+	const void *m = (const void *)(uintptr_t)p;
+	if (!ex->checked || prog_uses_map(ex->prog, m) || map_is_valid(ex->rt, m))
 		return true;
 	helper_fail(ex, -EFAULT, "%s: argument %d (0x%llx) is not a map", helper, arg,
 		    (unsigned long long)p);

@@ -46,6 +46,10 @@ static int map_code(const struct jit_out *o, struct jit_image *img, struct diag 
 int bpfrt_jit_compile(const struct xinsn *code, size_t n, struct jit_image *img, struct diag *d)
 {
 	memset(img, 0, sizeof(*img));
+	if (!n || n > UINT32_MAX / 2) {
+		diag_set(d, "jit: a program of %zu instruction slots cannot be compiled", n);
+		return -EINVAL;
+	}
 	struct jit_out o = { 0 };
 #if defined(__x86_64__)
 	int err = jit_x86_64_compile(code, n, &o, d);

@@ -12,6 +12,9 @@
  * with 0. The one documented difference: after a helper call r1..r5 hold
  * whatever the helper left in them (the ISA says they are clobbered, and a
  * verifier rejects reading them), where the interpreter happens to keep them.
+ * Callbacks a helper runs through exec_call_func() (bpf_loop and the like)
+ * run in the fast interpreter, in the frame below the caller's, as they
+ * would from an interpreted program.
  *
  * One backend per host architecture, each a file of its own (x86_64.c); this
  * interface and jit.c (memory, the offset map, the dump) are shared by all.
@@ -59,7 +62,8 @@ struct jit_image {
  *
  * Nothing falls back silently: an instruction the backend cannot compile is
  * an error. Return: 0, -ENOTSUP (no backend for this host, or an instruction
- * it cannot compile), -ENOMEM, -EFBIG (code too large).
+ * it cannot compile), -EINVAL (no instructions), -ENOMEM, -EFBIG (code too
+ * large).
  */
 int bpfrt_jit_compile(const struct xinsn *code, size_t n, struct jit_image *img, struct diag *d);
 

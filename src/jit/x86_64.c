@@ -20,20 +20,14 @@
  * the start of the current region (slot or stub) to the target then. Sizes
  * only ever shrink from pass to pass (the first pass takes every forward
  * jump long), so a distance that fitted last pass fits now, the choice never
- * flips back, and the passes converge, usually in three. Every pass emits
+ * flips back, and the passes converge, in three or four. Every pass emits
  * correct code (forward displacements are patched at the end of the pass
  * from that pass's offsets); iterating only makes it smaller.
  */
 #include <errno.h>
-#include <stddef.h>
 #include "x86_64.h"
-#include "interp/exec.h"
 
 #define MAX_PASSES 16
-
-/* Where run state lives in struct bpfrt_exec, as displacements from r12. */
-#define EX(field) ((int32_t)offsetof(struct bpfrt_exec, field))
-#define EX_STACK_TOP (EX(stack) + (int32_t)sizeof(((struct bpfrt_exec *)0)->stack))
 
 /* Native stack bytes per bpf-to-bpf call: r6..r10 pushed and the return address. */
 #define NATIVE_FRAME 48
@@ -76,9 +70,28 @@ static void put_disp(struct x86 *st, size_t at, uint8_t size, int64_t disp)
 
 /*
  * Opcodes: jmp rel8 0xeb, rel32 0xe9; jcc rel8 0x70+cc, rel32 0x0f 0x80+cc;
- * call rel32 0xe8 (there is no short call). The displacement counts from the
- * end of the instruction.
+ * call rel32 0xe8 (there is no short call). The displacement follows, and
+ * counts from the end of the instruction; it is emitted as zero here.
+ * Returns the offset of the displacement.
  */
+static size_t emit_branch_op(struct jit_buf *b, int kind, bool rel8)
+{
+	if (rel8)
+		emit1(b, kind == BR_JMP ? 0xeb : (uint8_t)(0x70 + kind));
+	else if (kind == BR_JMP)
+		emit1(b, 0xe9);
+	else if (kind == BR_CALL)
+		emit1(b, 0xe8);
+	else
+		emit2(b, (uint16_t)(0x0f | (0x80 + kind) << 8));
+	size_t at = b->len;
+	if (rel8)
+		emit1(b, 0);
+	else
+		emit4(b, 0);
+	return at;
+}
+
 void x86_branch(struct x86 *st, int kind, uint32_t target)
 {
 	size_t here = st->b.len;
@@ -91,20 +104,8 @@ void x86_branch(struct x86 *st, int kind, uint32_t target)
 	else
 		rel8 = st->prev && st->prev[target] - st->prev[st->cur] <= 127;
 
-	if (rel8)
-		emit1(&st->b, kind == BR_JMP ? 0xeb : (uint8_t)(0x70 + kind));
-	else if (kind == BR_JMP)
-		emit1(&st->b, 0xe9);
-	else if (kind == BR_CALL)
-		emit1(&st->b, 0xe8);
-	else
-		emit2(&st->b, (uint16_t)(0x0f | (0x80 + kind) << 8));
 	uint8_t size = rel8 ? 1 : 4;
-	size_t at = st->b.len;
-	if (size == 1)
-		emit1(&st->b, 0);
-	else
-		emit4(&st->b, 0);
+	size_t at = emit_branch_op(&st->b, kind, rel8);
 	if (to != UNPLACED)
 		put_disp(st, at, size, (int64_t)to - (int64_t)(at + size));
 	else
@@ -127,18 +128,7 @@ void x86_lea_label(struct x86 *st, int reg, uint32_t target)
 
 struct x86_fwd x86_jump_fwd(struct x86 *st, int kind, bool rel8)
 {
-	if (rel8)
-		emit1(&st->b, kind == BR_JMP ? 0xeb : (uint8_t)(0x70 + kind));
-	else if (kind == BR_JMP)
-		emit1(&st->b, 0xe9);
-	else
-		emit2(&st->b, (uint16_t)(0x0f | (0x80 + kind) << 8));
-	struct x86_fwd f = { st->b.len, rel8 ? 1 : 4 };
-	if (rel8)
-		emit1(&st->b, 0);
-	else
-		emit4(&st->b, 0);
-	return f;
+	return (struct x86_fwd){ emit_branch_op(&st->b, kind, rel8), rel8 ? 1 : 4 };
 }
 
 void x86_land(struct x86 *st, struct x86_fwd f)
@@ -323,9 +313,10 @@ int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, 
 		err = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (code[i].op == OP_CALLX)
-			st.has_callx = true;
+	for (size_t i = 0; i < n; i++) {
+		st.has_callx |= code[i].op == OP_CALLX;
+		st.has_frames |= code[i].op == OP_CALLX || code[i].op == OP_CALL_LOCAL;
+	}
 
 	st.pos = a;
 	for (int pass = 1;; pass++) {

@@ -32,12 +32,18 @@
 #ifndef BPFRT_JIT_X86_64_H
 #define BPFRT_JIT_X86_64_H
 
+#include <stddef.h>
 #include "backend.h"
 #include "emit_x86.h"
+#include "interp/exec.h"
 
 /* eBPF register -> x86 register (see above). */
 static const uint8_t x86_reg[BPFRT_NREGS] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP };
 #define REG_EX R12 /* struct bpfrt_exec * */
+
+/* Where run state lives in struct bpfrt_exec, as displacements from REG_EX. */
+#define EX(field) ((int32_t)offsetof(struct bpfrt_exec, field))
+#define EX_STACK_TOP (EX(stack) + (int32_t)sizeof(((struct bpfrt_exec *)0)->stack))
 
 /* Shared stubs, emitted once after the body; jump targets like slots are. */
 enum x86_stub {
@@ -81,6 +87,7 @@ struct x86 {
 	size_t npatches, patch_cap;
 	size_t code_len;           /* where code ends and data (the table) begins */
 	bool has_callx;
+	bool has_frames;           /* any bpf-to-bpf call or callx: depth can change */
 	bool broken;               /* an internal limit was exceeded (a bug, reported) */
 };
 

@@ -2,19 +2,15 @@
 /*
  * x86_64_insn.c - one eBPF instruction to x86-64, one emit_* per kind.
  *
- * The kind comes from the instruction table (opcodes.def): its form, width
- * and opcode byte say which operation it is, so a new table entry of a known
- * form needs no new code here, and an unknown one fails with a message.
+ * The kind comes from the instruction table (opcodes.def): its form, width,
+ * opcode byte and variant say which operation it is, so this file follows
+ * the table's structure, and an entry it does not know fails to compile with
+ * a message naming the instruction, never silently.
  * Semantics are the interpreter's (interp.c, loop.h) to the bit; the comment
  * at each emitter says how the x86 instruction is made to agree.
  */
 #include <errno.h>
-#include <stddef.h>
 #include "x86_64.h"
-#include "interp/exec.h"
-
-#define EX(field) ((int32_t)offsetof(struct bpfrt_exec, field))
-#define EX_STACK_TOP (EX(stack) + (int32_t)sizeof(((struct bpfrt_exec *)0)->stack))
 
 /* BPF operation field (opcode & 0xf0) of ALU and JMP instructions. */
 enum {
@@ -302,12 +298,17 @@ static int emit_jcond(struct x86 *st, const struct opinfo *oi, const struct xins
  * ex goes in r9 as the sixth. The function comes from ex->helpers at run
  * time, as in the interpreter. Before it, ex->depth gets the current frame
  * (d = (top - r10) / 512), so that a helper running a callback through
- * exec_call_func() puts the callback's frame below this one. Afterwards, a
- * helper that called bpfrt_exec__stop() ends the program from any depth.
+ * exec_call_func() puts the callback's frame below this one; in a program
+ * without calls it stays the 0 the entry wrote. Afterwards, a helper that
+ * called bpfrt_exec__stop() ends the program from any depth.
  */
 static void emit_helper_call_head(struct x86 *st)
 {
 	struct jit_buf *b = &st->b;
+	if (!st->has_frames) {
+		emit_mov_rr(b, true, R9, REG_EX);
+		return;
+	}
 	emit_lea(b, R9, REG_EX, -1, 1, EX_STACK_TOP);
 	emit_alu_rr(b, true, OP_SUB_RM, R9, x86_reg[10]);
 	emit_shift_ri(b, PFX_NONE, true, G2_SHR, R9, 9);
@@ -323,12 +324,15 @@ static void emit_helper_call_tail(struct x86 *st)
 	x86_branch(st, CC_NE, x86_stub(st, ST_STOPPED));
 }
 
-static void emit_call_helper(struct x86 *st, const struct xinsn *x)
+static int emit_call_helper(struct x86 *st, const struct xinsn *x)
 {
+	if (x->imm < 0 || x->imm > INT32_MAX / 8)
+		return -ENOTSUP; /* helper ids stop at BPFRT_MAX_HELPER_ID */
 	emit_helper_call_head(st);
 	emit_rm(&st->b, PFX_NONE, true, 0x8b, R11, false, REG_EX, EX(helpers));
 	emit_call_mem(&st->b, R11, (int32_t)(x->imm * 8));
 	emit_helper_call_tail(st);
+	return 0;
 }
 
 /*
@@ -561,7 +565,7 @@ int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 	case F_LDABS: case F_LDIND: err = emit_ldpkt(st, oi, x); break;
 	case F_CALL:
 		if (oi->id == OP_CALL_HELPER)
-			emit_call_helper(st, x);
+			err = emit_call_helper(st, x);
 		else if (oi->id == OP_CALL_LOCAL)
 			emit_call_local(st, x, idx);
 		else

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "object.h"
 #include "btf/btf.h"
 
@@ -161,6 +163,36 @@ struct bpfrt_object *bpfrt_object__open_file(struct bpfrt_runtime *rt, const cha
 	return obj;
 }
 
+/* Where a map pinned by name lives: the object's pin root, or the default directory. */
+static void pin_path(const struct bpfrt_object *obj, const char *name, char *buf, size_t len)
+{
+	const char *dir = obj->pin_root ? obj->pin_root : getenv("BPFRT_PIN_DIR");
+	snprintf(buf, len, "%s/%s", dir && *dir ? dir : "/dev/shm/bpfrt", name);
+}
+
+/*
+ * A map pinned by name that already exists is reused, as libbpf does, so a
+ * second run of a program shares its maps with the first, and with the
+ * `bpfrt map` commands. It must have the definition's shape.
+ */
+static int reuse_pinned(struct bpfrt_object *obj, struct obj_mapdef *d, const char *path)
+{
+	if (access(path, F_OK))
+		return 0;
+	struct bpfrt_map *m = bpfrt_map__open_pinned(obj->rt, path);
+	if (!m)
+		return obj_fail(obj, -errno, "map '%s': pinned at '%s' but cannot be opened", d->name, path);
+	if (bpfrt_map__type(m) != d->type || bpfrt_map__key_size(m) != d->key_size ||
+	    bpfrt_map__value_size(m) != d->value_size || bpfrt_map__max_entries(m) != d->max_entries ||
+	    bpfrt_map__map_flags(m) != d->map_flags) {
+		bpfrt_map__put(m);
+		return obj_fail(obj, -EINVAL, "map '%s': the map pinned at '%s' has another type, size "
+				"or flags; remove it or rename the map", d->name, path);
+	}
+	d->map = m;
+	return 0;
+}
+
 /* Create every map; map-in-map outer maps after their inner templates. */
 static int create_maps(struct bpfrt_object *obj)
 {
@@ -169,6 +201,15 @@ static int create_maps(struct bpfrt_object *obj)
 			struct obj_mapdef *d = &obj->maps[i];
 			if (d->map || (pass == 0) != (d->inner < 0))
 				continue;
+			char path[4096];
+			pin_path(obj, d->name, path, sizeof(path));
+			if (d->pinning == 1 && !d->is_inner) {
+				int err = reuse_pinned(obj, d, path);
+				if (err)
+					return err;
+				if (d->map)
+					continue;
+			}
 			BPFRT_OPTS(bpfrt_map_create_opts, o, .map_flags = d->map_flags,
 				   .map_extra = d->map_extra, .init_value = d->init,
 				   .init_size = d->init_size,
@@ -178,12 +219,14 @@ static int create_maps(struct bpfrt_object *obj)
 			if (!d->map)
 				return obj_fail(obj, -errno, "map '%s' cannot be created (see above)", d->name);
 			if (d->pinning == 1 && !d->is_inner) {
-				char path[4096];
-				snprintf(path, sizeof(path), "%s%s%s", obj->pin_root ? obj->pin_root : "",
-					 obj->pin_root ? "/" : "", d->name);
-				int err = bpfrt_map__pin(d->map, path);
+				/* A bare name: the maps' own default directory, made on demand. */
+				if (obj->pin_root && mkdir(obj->pin_root, 0755) && errno != EEXIST)
+					return obj_fail(obj, -errno, "pin root '%s': %s", obj->pin_root,
+							strerror(errno));
+				int err = bpfrt_map__pin(d->map, obj->pin_root ? path : d->name);
 				if (err)
-					return obj_fail(obj, err, "map '%s' cannot be pinned at '%s'", d->name, path);
+					return obj_fail(obj, err, "map '%s' cannot be pinned at '%s': %s", d->name,
+							path, bpfrt_runtime__last_error(obj->rt));
 			}
 		}
 	}

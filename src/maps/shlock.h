@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * shlock.h - a lock that lives in shared memory and works across processes.
+ * shlock.h - a lock that lives in shared memory and works across processes,
+ * and survives the death of its holder.
  *
- * A 32-bit word (0 free, 1 held, 2 held with waiters), the classic futex
- * mutex: taking a free lock is one compare-and-swap, and only contention
- * reaches the kernel. The futex is not FUTEX_PRIVATE, so threads of other
- * processes mapping the same file wait and wake on the same word. No
- * pthread mutex: it would need PTHREAD_PROCESS_SHARED and robustness, and
- * its layout is glibc's, not ours.
+ * A 32-bit word: 0 when free, else the holder's thread id, with
+ * SHLOCK_WAITERS set when others sleep on it. Taking a free lock is one
+ * compare-and-swap; only contention reaches the kernel, through a futex
+ * that is not FUTEX_PRIVATE, so threads of other processes mapping the same
+ * file wait and wake on the same word. No pthread mutex: it would need
+ * PTHREAD_PROCESS_SHARED and robustness, and its layout is glibc's.
  *
- * A process that dies holding a lock leaves it held (as with any non-robust
- * lock); critical sections here are short and never call out.
+ * Holding the thread id makes the lock recoverable: a waiter that has
+ * waited long (SHLOCK_CHECK_MS) checks that the holder still exists and
+ * still maps this memory, and takes the lock over if not: a process killed
+ * inside a map operation, or a lock word that is garbage (a damaged pinned
+ * file), does not block everyone forever. The data the dead holder was
+ * changing may be half-changed; map code never trusts indices it reads from
+ * the region, so that gives wrong answers, never a crash. (Thread ids are
+ * those of our pid namespace: processes sharing a map from different pid
+ * namespaces could take over a lock held for longer than SHLOCK_CHECK_MS.)
  */
 #ifndef BPFRT_MAPS_SHLOCK_H
 #define BPFRT_MAPS_SHLOCK_H
@@ -19,19 +27,31 @@
 #include <stdint.h>
 #include <time.h>
 
+#define SHLOCK_WAITERS 0x80000000u
+#define SHLOCK_CHECK_MS 100
+
+extern __thread uint32_t shlock_my_tid;
+uint32_t shlock_tid_slow(void);
 void shlock_lock_slow(uint32_t *l);
 void shlock_wake(uint32_t *l);
+
+/* This thread's id, cached (and forgotten in a forked child). */
+static inline uint32_t shlock_tid(void)
+{
+	return shlock_my_tid ? shlock_my_tid : shlock_tid_slow();
+}
 
 static inline void shlock_lock(uint32_t *l)
 {
 	uint32_t c = 0;
-	if (!__atomic_compare_exchange_n(l, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+	if (!__atomic_compare_exchange_n(l, &c, shlock_tid(), false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
 		shlock_lock_slow(l);
 }
 
 static inline void shlock_unlock(uint32_t *l)
 {
-	if (__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) == 2)
+	if (__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) & SHLOCK_WAITERS)
 		shlock_wake(l);
 }
 

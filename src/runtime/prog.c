@@ -269,6 +269,14 @@ const char *bpfrt_prog__name(const struct bpfrt_prog *prog) { return prog->name;
 const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog) { return prog->insns; }
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog) { return prog->cnt; }
 uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog) { return prog->id; }
+
+bool prog_uses_map(const struct bpfrt_prog *prog, const void *map)
+{
+	for (unsigned i = 0; i < prog->nmaps; i++)
+		if (prog->maps[i] == map)
+			return true;
+	return false;
+}
 enum bpfrt_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog) { return prog->type->type; }
 
 static uint64_t now_ns(void)
@@ -448,12 +456,17 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 	int repeat = opts->repeat > 1 ? opts->repeat : 1;
 	const struct bpfrt_prog *cur = prog;
 	uint64_t r0 = 0, t0 = now_ns();
+	exec_enter(ex, prog, &m);
+	if (checked)
+		memset(ex->stack, 0, sizeof(ex->stack)); /* once: runs see defined bytes */
 	for (int i = 0; i < repeat && !err; i++) {
+		if (cur != prog) /* the last run ended in another program */
+			exec_enter(ex, prog, &m);
 		cur = prog;
 		ex->tail_calls = 0;
-		exec_enter(ex, cur, &m);
-		if (checked)
-			memset(ex->stack, 0, sizeof(ex->stack));
+		ex->tail_target = NULL;
+		ex->stop = false;
+		ex->error = 0;
 		for (;;) {
 			if (checked) {
 				ex->budget = cur->insn_budget;
@@ -465,6 +478,7 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 				break;
 			cur = ex->tail_target;
 			exec_enter(ex, cur, &m);
+			ex->tail_target = NULL;
 		}
 	}
 	uint64_t t1 = now_ns();

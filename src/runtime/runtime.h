@@ -49,6 +49,9 @@ int rt_add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name, bpfrt
 uint32_t rt_helper_groups(const struct bpfrt_runtime *rt, uint32_t id);
 FILE *rt_trace_output(const struct bpfrt_runtime *rt);
 
+/* Does prog refer to map through an lddw? (a lock-free first check for helpers) */
+bool prog_uses_map(const struct bpfrt_prog *prog, const void *map);
+
 /* Give obj an id (>= 1); returns it, or 0 when out of memory. */
 uint32_t rt_id_alloc(struct bpfrt_runtime *rt, int kind, void *obj);
 void rt_id_free(struct bpfrt_runtime *rt, uint32_t id);

@@ -590,7 +590,11 @@ static struct rng alu_w(unsigned w, enum aop op, struct rng a, struct tnum ta, s
 		}
 		break;
 	case A_DIV: r = rng_div(w, a, b); break;
-	case A_MOD: r = rng_mod(w, a, b); break;
+	case A_MOD:
+		r = rng_mod(w, a, b);
+		if (a.umax < b.umin)
+			*t = ta; /* a % b == a */
+		break;
 	case A_SDIV: r = rng_sdiv(w, a, b_const, sext_w(w, tb.value)); break;
 	case A_SMOD: r = rng_smod(w, a, b_const, sext_w(w, tb.value)); break;
 	default: break;
@@ -617,8 +621,6 @@ void scalar_alu(struct vreg *dst, const struct vreg *src, enum op_id op, bool is
 {
 	enum aop a = aop_of(op);
 	struct tnum t;
-	uint32_t keep_id = 0;
-	(void)keep_id;
 	if (is32) {
 		bool bc = tnum_subreg_is_const(src->var_off);
 		struct rng r = alu_w(32, a, rng32(dst), tnum_subreg(dst->var_off), rng32(src),
@@ -633,22 +635,13 @@ void scalar_alu(struct vreg *dst, const struct vreg *src, enum op_id op, bool is
 		dst->umax = r.umax;
 		dst->smin = (int64_t)r.umin;
 		dst->smax = (int64_t)r.umax;
-		/* The signed 32-bit range may know more than the unsigned one. */
-		if ((uint32_t)dst->s32_min <= (uint32_t)dst->s32_max) {
-			dst->u32_min = MAX(dst->u32_min, (uint32_t)dst->s32_min);
-			dst->u32_max = MIN(dst->u32_max, (uint32_t)dst->s32_max);
-			dst->umin = dst->u32_min;
-			dst->umax = dst->u32_max;
-			dst->smin = (int64_t)dst->umin;
-			dst->smax = (int64_t)dst->umax;
-		}
 		reg_bounds_sync(dst);
 		return;
 	}
 	bool bc = tnum_is_const(src->var_off);
 	unsigned k = (unsigned)(src->var_off.value & 63);
 	struct rng r32 = rng_full(32);
-	struct tnum t32 = tnum_unknown;
+	struct tnum t32;
 	if (low32_closed(a, bc, k))
 		r32 = alu_w(32, a, rng32(dst), tnum_subreg(dst->var_off), rng32(src),
 			    tnum_subreg(src->var_off), tnum_subreg_is_const(src->var_off), &t32);
@@ -662,7 +655,6 @@ void scalar_alu(struct vreg *dst, const struct vreg *src, enum op_id op, bool is
 	dst->u32_max = (uint32_t)r32.umax;
 	dst->s32_min = (int32_t)r32.smin;
 	dst->s32_max = (int32_t)r32.smax;
-	(void)t32; /* the 64-bit tnum already carries the low bits */
 	reg_bounds_sync(dst);
 }
 
@@ -886,8 +878,7 @@ void scalar_refine(struct vreg *a, struct vreg *b, enum op_id op, bool is32, boo
 	if (!taken)
 		c = cmp_negate(c);
 	refine(a, b, c, is32);
-	if (!reg_bounds_empty(a))
-		reg_bounds_sync(a);
-	if (!reg_bounds_empty(b))
-		reg_bounds_sync(b);
+	/* Contradictions survive syncing (it only narrows), and a real set is left consistent. */
+	reg_bounds_sync(a);
+	reg_bounds_sync(b);
 }

@@ -23,6 +23,7 @@
 #include <stdarg.h>
 #include "verifier.h"
 #include "tnum.h"
+#include "isa/validate.h"
 
 enum reg_type {
 	NOT_INIT = 0,
@@ -126,6 +127,7 @@ struct vstate {
 	int32_t first_insn;    /* first insn since parent */
 	int32_t jmp_from;      /* pending: control came here from this insn, -1 if in order */
 	uint8_t jmp_kind;      /* enum hist_kind of that transfer */
+	size_t hist_step;      /* step that pushed the newest history entry */
 	uint32_t cb_iter;      /* callback visits on this path (messages) */
 };
 
@@ -194,7 +196,7 @@ struct venv {
 	struct vstate **pending;
 	size_t npending, cap_pending;
 	uint32_t id_gen;
-	size_t insn_processed, jmps_processed;
+	size_t insn_processed, jmps_processed; /* insn_processed also numbers the steps */
 	size_t prev_insn_processed, prev_jmps_processed;
 	size_t nstates, cur_states, peak_states;
 	struct varena *arena;    /* history entries */
@@ -262,7 +264,10 @@ int cfg_check(struct venv *env);
 bool insn_is_cb_helper(uint32_t id);
 
 /* --- precise.c --- */
-int hist_push(struct venv *env, struct vstate *st, uint32_t idx, int16_t stack,
+/* Record that control came to idx from st->jmp_from (at the start of a step). */
+int hist_arrive(struct venv *env, struct vstate *st, uint32_t idx);
+/* Record what precision needs about the step at idx: a spill/fill slot, linked registers. */
+int hist_note(struct venv *env, struct vstate *st, uint32_t idx, int16_t stack,
 	      const uint16_t *linked, unsigned nlinked);
 /* Mark scalar register regno of the current frame precise, back through history. */
 int mark_precise(struct venv *env, struct vstate *st, int regno);
@@ -272,6 +277,8 @@ int propagate_precision(struct venv *env, struct vstate *st, const struct vstate
 void varena_free(struct varena *a);
 
 /* --- alu.c, jmp.c, mem.c, call.c --- */
+/* A register the instruction reads must hold a value. */
+int check_read(struct venv *env, struct vstate *st, uint32_t idx, int regno);
 int do_alu(struct venv *env, struct vstate *st, const struct opinfo *oi, const struct bpfrt_insn *in, uint32_t idx);
 int do_lddw(struct venv *env, struct vstate *st, const struct bpfrt_insn *in, uint32_t idx);
 /* Returns the next insn, or -1 when the branch ends the path; may push the other branch. */

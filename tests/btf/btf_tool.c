@@ -3,7 +3,7 @@
  * btf_tool.c - a small command line over src/btf for the shell tests (and
  * for looking at objects by hand):
  *
- *   btf_tool raw FILE            bpftool's default format
+ *   btf_tool raw FILE [BASE]     bpftool's default format (BASE: FILE is split BTF)
  *   btf_tool c FILE [--funcs]    bpftool's "format c"
  *   btf_tool core OBJ [TARGET]   every CO-RE relocation of OBJ, computed
  *   btf_tool maps OBJ            the BTF-defined maps of OBJ
@@ -18,7 +18,7 @@
 #include "btf/btf.h"
 #include "elfobj.h"
 
-static struct btf *load(const char *path, struct btf_ext **ext)
+static struct btf *load_split(const char *path, struct btf_ext **ext, const struct btf *base)
 {
 	struct diag d;
 	size_t size = 0, ext_size = 0;
@@ -36,7 +36,7 @@ static struct btf *load(const char *path, struct btf_ext **ext)
 		fprintf(stderr, "%s: no BTF\n", path);
 		exit(1);
 	}
-	struct btf *btf = btf_parse(data, size, path, &d);
+	struct btf *btf = btf_parse_split(data, size, base, path, &d);
 	if (!btf) {
 		fprintf(stderr, "%s\n", d.msg);
 		exit(1);
@@ -53,6 +53,11 @@ static struct btf *load(const char *path, struct btf_ext **ext)
 	free(data);
 	free(ext_data);
 	return btf;
+}
+
+static struct btf *load(const char *path, struct btf_ext **ext)
+{
+	return load_split(path, ext, NULL);
 }
 
 static int cmd_core(const char *obj, const char *target)
@@ -149,9 +154,11 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[1], *file = argv[2];
 	if (!strcmp(cmd, "raw")) {
-		struct btf *btf = load(file, NULL);
+		struct btf *base = argc > 3 ? load(argv[3], NULL) : NULL;
+		struct btf *btf = load_split(file, NULL, base);
 		int err = btf_dump_raw(btf, stdout);
 		btf_free(btf);
+		btf_free(base);
 		return err ? 1 : 0;
 	}
 	if (!strcmp(cmd, "c")) {

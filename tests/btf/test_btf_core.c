@@ -104,7 +104,7 @@ static unsigned run_object(const char *path, const struct btf *targ, struct expe
 				CHECK(0, "%s: %s insn %u: %s", path, s->name, r->insn_off / 8, d.msg);
 				continue;
 			}
-			uint64_t v;
+			uint64_t v = 0;
 			if (res.validate) {
 				CHECK(text && insn_value(text, tsize, r->insn_off, &v) && v == res.orig_val,
 				      "%s: %s insn %u (%s %s '%s'): clang wrote %llu, local value %llu", path,

@@ -171,8 +171,8 @@ static void test_types(void)
 	i = bb_int(&b, "int", 4, 1);
 	s = bb_struct(&b, "s", false, 8, 2);
 	bb_member(&b, "a", i, 0);
-	bb_member(&b, "self", 4, 32);
-	bb_array(&b, 5, i, 1);
+	bb_member(&b, "self", 3, 32);
+	bb_array(&b, 4, i, 1);
 	bb_typedef(&b, "s_t", s);
 	expect_built(&b, "struct in itself", "loop in types containing themselves", "2 -> 3 -> 4 -> 2");
 
@@ -219,7 +219,7 @@ static void test_types(void)
 	i = bb_int(&b, "int", 4, 1);
 	s = bb_struct(&b, "s", false, 4, 1);
 	bb_member(&b, "a", i, 32);
-	expect_built(&b, "member past end", "type id 2 (STRUCT 's')", "member 0 ('a') at bit 32 is past the end");
+	expect_built(&b, "member past end", "type id 2 (STRUCT 's')", "member 0 ('a') at bit 32, 4 bytes long, is past the end of 4 bytes");
 
 	bb_init(&b);
 	i = bb_int(&b, "long", 8, 1);
@@ -472,7 +472,7 @@ static void test_ext_rules(void)
 	EXT_CASE(x.func[4] = i, "type id 1 is not a FUNC");
 	EXT_CASE(x.func[3] = 4, "insn_off 4 is not a multiple of 8");
 	EXT_CASE(x.line[4] = 9999, "file or line string offset out of range");
-	EXT_CASE(x.line[7] = 24, "record 1: insn 2 is before insn 3");
+	EXT_CASE(x.line[3] = 24, "record 1: insn 2 is before insn 3");
 	EXT_CASE(x.core[6] = 13, "unknown relocation kind 13");
 	EXT_CASE(x.core[4] = 99, "type id 99 is past the last type id");
 	EXT_CASE(x.core[5] = 9999, "access string offset 9999");
@@ -605,6 +605,14 @@ static void test_vmlinux(const char *path)
 		CHECK(t > 0 && !btf_member_by_name(btf, (uint32_t)t, "pid", &mi), "task_struct.pid");
 		CHECK(btf_find_by_name_kind(btf, "no_such_type_anywhere", -1) == -ENOENT, "missing name");
 	}
+	/* from the file directly; a missing file named in the message */
+	diag_clear(&d);
+	struct btf *f = btf_parse_file(path, NULL, &d);
+	CHECK(f && btf && btf_type_cnt(f) == btf_type_cnt(btf), "btf_parse_file(%s): %s", path, d.msg);
+	btf_free(f);
+	diag_clear(&d);
+	CHECK(!btf_parse_file("/nonexistent/vmlinux", NULL, &d) && errno == ENOENT &&
+	      strstr(d.msg, "/nonexistent/vmlinux: "), "missing file: '%s'", d.msg);
 	/* a few mutations of a large BTF */
 	uint8_t *m = malloc(size);
 	for (int it = 0; it < 20 && btf; it++) {

@@ -50,58 +50,69 @@ void diff_log_add(struct bpfrt_exec *ex, uint64_t v)
 		log->v[log->n++] = v;
 }
 
-struct bpfrt_exec *diff_exec_new(const struct diff_prog *p, uint8_t *data, size_t len,
-				 struct diag *d)
+void diff_exec_init(struct bpfrt_exec *ex, const struct diff_prog *p, uint8_t *data, size_t len,
+		    struct diag *d)
 {
-	/* calloc: both engines start from a zeroed stack, so stacks compare byte for byte. */
-	struct bpfrt_exec *ex = calloc(1, sizeof(*ex));
-	if (!ex)
-		return NULL;
+	/* Both engines start from a zeroed stack, so stacks compare byte for byte. */
+	memset(ex, 0, sizeof(*ex));
 	exec_init(ex, p->code, p->n, p->helpers, p->nhelpers, d);
 	ex->pkt = data;
 	ex->pkt_len = len;
 	if (data)
 		exec_add_region(ex, data, len, true, "data");
+}
+
+struct bpfrt_exec *diff_exec_new(const struct diff_prog *p, uint8_t *data, size_t len,
+				 struct diag *d)
+{
+	struct bpfrt_exec *ex = malloc(sizeof(*ex));
+	if (ex)
+		diff_exec_init(ex, p, data, len, d);
 	return ex;
 }
 
-/* Run one engine (img NULL: the checked interpreter) on a copy of mem. */
+/*
+ * Run one engine (img NULL: the checked interpreter) with data = a fresh copy
+ * of mem in buf and ex freshly set up; keep copies of the data and stack
+ * afterwards in r.
+ */
 static int run_one(const struct diff_prog *p, const struct jit_image *img, const uint8_t *mem,
-		   size_t mem_len, struct diff_run *r)
+		   size_t mem_len, uint8_t *buf, struct bpfrt_exec *ex, struct diff_run *r)
 {
 	struct diag d;
 	diag_clear(&d);
 	memset(r, 0, sizeof(*r));
-	r->mem = malloc(mem_len ? mem_len : 1);
-	if (!r->mem)
-		return -ENOMEM;
 	if (mem_len)
-		memcpy(r->mem, mem, mem_len);
-	r->ex = diff_exec_new(p, mem_len ? r->mem : NULL, mem_len, &d);
-	if (!r->ex)
-		return -ENOMEM;
-	r->ex->user_data = &r->log;
-	uint64_t r1 = mem_len ? (uintptr_t)r->mem : 0;
+		memcpy(buf, mem, mem_len);
+	diff_exec_init(ex, p, mem_len ? buf : NULL, mem_len, &d);
+	ex->user_data = &r->log;
+	uint64_t r1 = mem_len ? (uintptr_t)buf : 0;
 	if (img) {
-		r->err = img->run(r->ex, r1, mem_len, &r->r0);
+		r->err = img->run(ex, r1, mem_len, &r->r0);
 	} else {
-		r->ex->budget = REF_BUDGET;
-		r->err = bpfrt_interp_run_checked(r->ex, r1, mem_len, &r->r0);
-		r->executed = REF_BUDGET - r->ex->budget;
+		ex->budget = REF_BUDGET;
+		r->err = bpfrt_interp_run_checked(ex, r1, mem_len, &r->r0);
+		r->executed = REF_BUDGET - ex->budget;
 	}
 	if (r->err)
 		r->r0 = 0;
 	snprintf(r->msg, sizeof(r->msg), "%s", d.msg);
-	r->ex->diag = NULL;
+	ex->diag = NULL;
+	r->mem = malloc(mem_len ? mem_len : 1);
+	r->stack = malloc(sizeof(ex->stack));
+	if (!r->mem || !r->stack)
+		return -ENOMEM;
+	memcpy(r->mem, buf, mem_len);
+	memcpy(r->stack, ex->stack, sizeof(ex->stack));
 	return 0;
 }
 
 void diff_run_free(struct diff_run *r)
 {
 	free(r->mem);
-	free(r->ex);
+	free(r->stack);
 	r->mem = NULL;
-	r->ex = NULL;
+	r->stack = NULL;
 }
 
 /* First differing byte of two blocks, or -1. */
@@ -116,23 +127,25 @@ static long first_diff(const uint8_t *a, const uint8_t *b, size_t n)
 int diff_compare(const struct diff_prog *p, const struct jit_image *img, const uint8_t *mem,
 		 size_t mem_len, struct diff_run *ref, char *why, size_t whylen)
 {
-	struct diff_run jit;
-	if (run_one(p, NULL, mem, mem_len, ref)) {
+	struct diff_run jit = { 0 };
+	uint8_t *buf = malloc(mem_len ? mem_len : 1);
+	struct bpfrt_exec *ex = malloc(sizeof(*ex));
+	size_t stack_len = sizeof(ex->stack);
+	int rc = -1;
+	if (!buf || !ex || run_one(p, NULL, mem, mem_len, buf, ex, ref)) {
 		snprintf(why, whylen, "out of memory");
-		return -1;
+		goto out;
 	}
 	/* Faults and budget overruns are the checked engine's own: the program is not safe. */
 	if (ref->err == -EFAULT || ref->err == -ELOOP) {
 		snprintf(why, whylen, "the program is not safe to run unchecked: %s", ref->msg);
-		return -1;
+		goto out;
 	}
-	if (run_one(p, img, mem, mem_len, &jit)) {
-		diff_run_free(&jit);
+	if (run_one(p, img, mem, mem_len, buf, ex, &jit)) {
 		snprintf(why, whylen, "out of memory");
-		return -1;
+		goto out;
 	}
 	long at;
-	int rc = -1;
 	if (jit.err != ref->err)
 		snprintf(why, whylen, "returned %d, the interpreter %d (%s | %s)", jit.err, ref->err,
 			 jit.msg, ref->msg);
@@ -144,16 +157,19 @@ int diff_compare(const struct diff_prog *p, const struct jit_image *img, const u
 	else if ((at = first_diff(jit.mem, ref->mem, mem_len)) >= 0)
 		snprintf(why, whylen, "data byte %ld = 0x%02x, the interpreter's 0x%02x", at,
 			 jit.mem[at], ref->mem[at]);
-	else if ((at = first_diff(jit.ex->stack, ref->ex->stack, sizeof(ref->ex->stack))) >= 0)
+	else if ((at = first_diff(jit.stack, ref->stack, stack_len)) >= 0)
 		snprintf(why, whylen, "stack byte %ld (frame %ld, r10 - %ld) = 0x%02x, the "
-			 "interpreter's 0x%02x", at, (long)(sizeof(ref->ex->stack) - at - 1) / 512,
-			 512 - (long)at % 512, jit.ex->stack[at], ref->ex->stack[at]);
+			 "interpreter's 0x%02x", at, (long)(stack_len - at - 1) / 512,
+			 512 - (long)at % 512, jit.stack[at], ref->stack[at]);
 	else if (jit.log.n != ref->log.n ||
 		 memcmp(jit.log.v, ref->log.v, ref->log.n * sizeof(ref->log.v[0])))
 		snprintf(why, whylen, "helpers saw other arguments (%u calls, the interpreter's %u)",
 			 jit.log.n, ref->log.n);
 	else
 		rc = 0;
+out:
 	diff_run_free(&jit);
+	free(buf);
+	free(ex);
 	return rc;
 }

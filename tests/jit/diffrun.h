@@ -49,21 +49,26 @@ struct diff_run {
 	int err;
 	uint64_t r0;
 	char msg[DIAG_MAX];
-	uint8_t *mem;        /* the data afterwards (malloc'd) */
-	struct bpfrt_exec *ex; /* the stack afterwards (malloc'd) */
+	uint8_t *mem;          /* the data afterwards (malloc'd) */
+	uint8_t *stack;        /* ex->stack afterwards (malloc'd) */
 	struct diff_log log;
 	uint64_t executed;     /* instructions the reference ran */
 };
 
-/* Set up an exec for p over a fresh copy of mem, as test_run does. */
+/* Set up ex to run p over data[0..len), as test_run does for raw data. */
+void diff_exec_init(struct bpfrt_exec *ex, const struct diff_prog *p, uint8_t *data, size_t len,
+		    struct diag *d);
+/* The same in a new exec (malloc'd). */
 struct bpfrt_exec *diff_exec_new(const struct diff_prog *p, uint8_t *data, size_t len,
 				 struct diag *d);
 
 /*
- * Run p in the checked interpreter (the reference) and in img, each on its
- * own copy of mem, and compare return code, r0, message, data, stack and
- * helper log. Returns 0 when they agree, with the reference's outcome in
- * *ref; else -1 with the first difference described in why.
+ * Run p in the checked interpreter (the reference) and in img, one after the
+ * other on the same exec and data buffer, reset in between, so that pointers
+ * a program computes or spills are equal in both runs; then compare return
+ * code, r0, message, data, stack and helper log. Returns 0 when they agree,
+ * with the reference's outcome in *ref; else -1 with the first difference
+ * described in why.
  */
 int diff_compare(const struct diff_prog *p, const struct jit_image *img, const uint8_t *mem,
 		 size_t mem_len, struct diff_run *ref, char *why, size_t whylen);

@@ -11,6 +11,7 @@
  * instruction of the table but kfunc calls was generated at least once, so
  * a table entry the generator misses cannot go untested silently.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ int main(int argc, char **argv)
 	static struct bpfrt_insn insns[PROGEN_MAX_INSNS];
 	static uint8_t mem[PROGEN_MEM_LEN];
 	static unsigned seen[OP__COUNT];
-	unsigned ended = 0, errors = 0, total_slots = 0;
+	unsigned ended = 0, total_slots = 0, too_deep = 0, bad_callx = 0, helper_fail = 0;
 	uint64_t executed = 0;
 
 	for (unsigned i = 0; i < count; i++) {
@@ -78,8 +79,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		ended += !ref.err;
+		too_deep += ref.err == -E2BIG;
+		bad_callx += ref.err == -ENOENT;
+		helper_fail += ref.err == -EPERM;
 		executed += ref.executed;
-		errors += ref.err != 0;
 		diff_run_free(&ref);
 		bpfrt_jit_free(&img);
 		diff_prog_free(&p);
@@ -94,8 +97,9 @@ int main(int argc, char **argv)
 		}
 	if (missing)
 		return 1;
-	printf("PASS jit_fuzz: %u programs (%u slots, %llu instructions run) agree, seed %llu; "
-	       "%u returned, %u failed with the same error in both engines\n", count, total_slots,
-	       (unsigned long long)executed, (unsigned long long)seed, ended, errors);
+	printf("PASS jit_fuzz: %u programs (%u slots, %llu instructions run) agree, seed %llu: "
+	       "%u returned, the others failed alike in both engines (%u too deep, %u callx to "
+	       "nothing, %u failed by a helper)\n", count, total_slots, (unsigned long long)executed,
+	       (unsigned long long)seed, ended, too_deep, bad_callx, helper_fail);
 	return 0;
 }

@@ -19,11 +19,7 @@ static const uint8_t soup[SOUP_REGS] = { 0, 1, 2, 3, 4, 5, 7, 8, 9 };
 #define MAX_LOOPS 2
 #define MAX_DEPTH 4
 #define RESERVE 300      /* slots kept free for the closing instructions */
-
-struct fixup {
-	size_t at;
-	int fn;
-};
+#define COST_MAX 200000  /* instructions a program may run, at most (estimated from above) */
 
 struct gen {
 	struct progen_rng *rng;
@@ -33,8 +29,12 @@ struct gen {
 	bool leaf;  /* the last function: may run as a callback, where r6 is 0 */
 	int loops;  /* loop nesting */
 	size_t start[PROGEN_MAX_FUNCS];
-	struct fixup fix[PROGEN_MAX_INSNS];
-	size_t nfix;
+	/*
+	 * Cost: an upper bound of the instructions the current function runs
+	 * (cost), and of each finished function (fcost), counting every slot
+	 * as executed mult times, the product of the enclosing loop counts.
+	 */
+	uint64_t cost, mult, fcost[PROGEN_MAX_FUNCS];
 };
 
 /* --- randomness --- */
@@ -62,6 +62,16 @@ static unsigned below(struct gen *g, unsigned n)
 static bool chance(struct gen *g, unsigned percent) { return below(g, 100) < percent; }
 
 static int reg(struct gen *g) { return soup[below(g, SOUP_REGS)]; }
+
+/*
+ * A register only read: sometimes the data pointer or the frame pointer, as
+ * a value (both engines run on the same memory, so pointers compare equal).
+ */
+static int src_reg(struct gen *g)
+{
+	unsigned k = below(g, 20);
+	return k == 0 ? DATA_REG : k == 1 ? 10 : reg(g);
+}
 
 /* Immediates: mostly the values where arithmetic has edge cases. */
 static int32_t imm32(struct gen *g)
@@ -101,6 +111,7 @@ static size_t put(struct gen *g, enum op_id id, int dst, int src, int off, int32
 	}
 	if (g->len < PROGEN_MAX_INSNS)
 		g->p[g->len] = in;
+	g->cost += g->mult;
 	return g->len++;
 }
 
@@ -122,6 +133,7 @@ static enum op_id pick(struct gen *g, const uint8_t *forms, size_t nforms)
 }
 
 static void gen_block(struct gen *g, unsigned n, int depth);
+static size_t put_lddw(struct gen *g, int dst, uint64_t v);
 
 /* Any ALU instruction on soup registers. */
 static void gen_alu(struct gen *g)
@@ -137,7 +149,7 @@ static void gen_alu(struct gen *g)
 	if (oi->form == F_ALU && !op_src_is_reg(oi))
 		put(g, id, reg(g), 0, 0, imm);
 	else if (oi->form == F_ALU || oi->form == F_MOVSX)
-		put(g, id, reg(g), reg(g), 0, 0);
+		put(g, id, reg(g), src_reg(g), 0, 0);
 	else
 		put(g, id, reg(g), 0, 0, 0);
 }
@@ -161,10 +173,23 @@ static void gen_mem(struct gen *g)
 	else
 		off = stack ? -512 + (int)below(g, 512 - COUNTERS - size + 1)
 			    : (int)below(g, PROGEN_MEM_LEN - size + 1);
+	if ((id == OP_ACMPXCHG32 || id == OP_ACMPXCHG64) && chance(g, 50)) {
+		/*
+		 * Make the compare succeed: r0 = the old value, and for the 32-bit
+		 * form junk in r0's upper half, which the result must not keep.
+		 */
+		put(g, size == 4 ? OP_LDXW : OP_LDXDW, 0, base, off, 0);
+		if (size == 4 && chance(g, 70)) {
+			int t = soup[1 + below(g, SOUP_REGS - 1)];
+			put_lddw(g, t, imm64(g) & 0xffffffff00000000ull);
+			put(g, OP_OR64_REG, 0, t, 0, 0);
+		}
+	}
 	switch (oi->form) {
 	case F_LDX: put(g, id, reg(g), base, off, 0); break;
 	case F_ST: put(g, id, base, 0, off, imm32(g)); break;
-	default: put(g, id, base, reg(g), off, 0); break;
+	case F_STX: put(g, id, base, src_reg(g), off, 0); break;
+	default: put(g, id, base, reg(g), off, 0); break; /* atomics: a fetch writes src */
 	}
 }
 
@@ -179,7 +204,7 @@ static void gen_if(struct gen *g, int depth)
 	if (oi->form != F_JCOND)
 		j = put(g, id, 0, 0, 0, 0);
 	else if (op_src_is_reg(oi))
-		j = put(g, id, reg(g), reg(g), 0, 0);
+		j = put(g, id, src_reg(g), src_reg(g), 0, 0);
 	else
 		j = put(g, id, reg(g), 0, 0, imm32(g));
 	gen_block(g, 1 + below(g, depth == 0 ? 40 : 8), depth + 1);
@@ -196,9 +221,12 @@ static void gen_if(struct gen *g, int depth)
 static void gen_loop(struct gen *g, int depth)
 {
 	int slot = -8 * (g->loops + 1);
-	put(g, OP_STDW, 10, 0, slot, 1 + (int32_t)below(g, 3));
+	int32_t count = 1 + (int32_t)below(g, 3);
+	uint64_t mult = g->mult;
+	put(g, OP_STDW, 10, 0, slot, count);
 	size_t start = g->len;
 	g->loops++;
+	g->mult *= (uint64_t)count;
 	gen_block(g, 1 + below(g, 12), depth + 1);
 	g->loops--;
 	int t = reg(g);
@@ -208,17 +236,34 @@ static void gen_loop(struct gen *g, int depth)
 	size_t j = put(g, OP_JSGT_IMM, t, 0, 0, 0);
 	if (j < PROGEN_MAX_INSNS)
 		g->p[j].off = (int16_t)((long)start - (long)(j + 1));
+	g->mult = mult;
 }
 
 /*
  * A later function: calls only go forward, which bounds the depth. Often the
  * next one, so that chains reach and pass the frame limit now and then.
+ * Later functions are generated first, so their start and cost are known.
  */
 static int later_fn(struct gen *g)
 {
 	if (chance(g, 50))
 		return g->fn + 1;
 	return g->fn + 1 + (int)below(g, (unsigned)(g->nfn - g->fn - 1));
+}
+
+/* Can the program afford calling fn here? If so, charge for it. */
+static bool afford(struct gen *g, int fn)
+{
+	uint64_t c = g->mult * (g->fcost[fn] + 1);
+	if (g->cost + c > COST_MAX)
+		return false;
+	g->cost += c;
+	return true;
+}
+
+static int32_t rel_to(struct gen *g, size_t at, int fn)
+{
+	return (int32_t)((long)g->start[fn] - (long)(at + 1));
 }
 
 /* lddw: the low half in the first slot, the high half in the second's imm. */
@@ -235,9 +280,10 @@ static size_t put_lddw(struct gen *g, int dst, uint64_t v)
 static void put_func_token(struct gen *g, int dst, int fn)
 {
 	size_t j = put_lddw(g, dst, 0);
-	if (j < PROGEN_MAX_INSNS)
+	if (j < PROGEN_MAX_INSNS) {
 		g->p[j].src = BPFRT_PSEUDO_FUNC;
-	g->fix[g->nfix++] = (struct fixup){ j, fn };
+		g->p[j].imm = rel_to(g, j, fn);
+	}
 }
 
 /* After a helper r1..r5 are clobbered (in the JIT they are): give them values again. */
@@ -251,12 +297,16 @@ static void gen_call(struct gen *g)
 {
 	bool can_call = !g->leaf && g->fn + 1 < g->nfn;
 	unsigned kind = below(g, 100);
-	if (can_call && kind < 30) {
+	int fn = can_call ? later_fn(g) : 0;
+	if (kind < 55 && can_call && !afford(g, kind < 45 ? fn : g->nfn - 1)) {
+		gen_alu(g);
+	} else if (can_call && kind < 30) {
 		size_t j = put(g, OP_CALL_LOCAL, 0, 0, 0, 0);
-		g->fix[g->nfix++] = (struct fixup){ j, later_fn(g) };
+		if (j < PROGEN_MAX_INSNS)
+			g->p[j].imm = rel_to(g, j, fn);
 	} else if (can_call && kind < 45) {
 		int r = reg(g);
-		put_func_token(g, r, later_fn(g));
+		put_func_token(g, r, fn);
 		put(g, OP_CALLX, r, 0, 0, 0);
 	} else if (!g->leaf && g->nfn >= 2 && kind < 55) {
 		/* Callbacks run the leaf function, which never touches r6. */
@@ -265,7 +315,7 @@ static void gen_call(struct gen *g)
 		reload_args(g);
 	} else if (kind < 62) {
 		int r = reg(g);
-		put(g, OP_MOV64_IMM, r, 0, 0, chance(g, 97) ? PROGEN_H_MIX : 5 + (int32_t)below(g, 50));
+		put(g, OP_MOV64_IMM, r, 0, 0, chance(g, 99) ? PROGEN_H_MIX : 5 + (int32_t)below(g, 50));
 		put(g, OP_CALLX, r, 0, 0, 0);
 		reload_args(g);
 	} else {
@@ -333,16 +383,23 @@ static void fold_registers(struct gen *g)
 
 size_t progen_program(struct progen_rng *rng, struct bpfrt_insn *insns, uint8_t *mem)
 {
-	static struct gen g; /* large: the fixup list */
+	struct gen g;
 	memset(&g, 0, sizeof(g));
 	g.rng = rng;
 	g.p = insns;
 	for (size_t i = 0; i < PROGEN_MEM_LEN; i++)
 		mem[i] = (uint8_t)rnd(&g, 1);
 	g.nfn = 1 + (int)below(&g, PROGEN_MAX_FUNCS);
-	for (g.fn = 0; g.fn < g.nfn; g.fn++) {
+	/*
+	 * Functions are laid out last first, so that every call is backward and
+	 * its callee's cost known; slot 0 jumps to main.
+	 */
+	put(&g, OP_JA, 0, 0, 0, 0);
+	for (g.fn = g.nfn - 1; g.fn >= 0; g.fn--) {
 		g.start[g.fn] = g.len;
 		g.leaf = g.fn > 0 && g.fn == g.nfn - 1;
+		g.cost = 0;
+		g.mult = 1;
 		if (g.fn == 0) {
 			put(&g, OP_MOV64_REG, DATA_REG, 1, 0, 0);
 			put(&g, OP_MOV64_IMM, 1, 0, 0, imm32(&g)); /* r1 was a pointer */
@@ -351,11 +408,11 @@ size_t progen_program(struct progen_rng *rng, struct bpfrt_insn *insns, uint8_t 
 		if (g.fn == 0)
 			fold_registers(&g);
 		put(&g, OP_EXIT, 0, 0, 0, 0);
+		g.fcost[g.fn] = g.cost;
 	}
 	if (g.len > PROGEN_MAX_INSNS)
 		return 0; /* cannot happen with RESERVE; callers skip it anyway */
-	for (size_t i = 0; i < g.nfix; i++)
-		g.p[g.fix[i].at].imm = (int32_t)((long)g.start[g.fix[i].fn] - (long)(g.fix[i].at + 1));
+	g.p[0].off = (int16_t)(g.start[0] - 1);
 	return g.len;
 }
 
@@ -383,7 +440,7 @@ static uint64_t h_fail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint6
 		       struct bpfrt_exec *ex)
 {
 	diff_log_add(ex, r1);
-	if ((r1 * 0xbf58476d1ce4e5b9ull) >> 62 == 1) {
+	if ((r1 * 0xbf58476d1ce4e5b9ull) >> 61 == 1) { /* an eighth */
 		diag_set(ex->diag, "progen: helper 3 fails on %llu", (unsigned long long)r1);
 		ex->error = -EPERM;
 		ex->stop = true;

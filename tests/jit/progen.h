@@ -13,9 +13,11 @@
  * tokens and helper ids; helper calls; legacy packet loads. A function only
  * calls functions after it, so calls are never deeper than PROGEN_MAX_FUNCS
  * frames (some chains pass BPFRT_MAX_FRAMES and must fail alike in both
- * engines), and loops have small constant counts, so every program ends.
- * Pointers never reach the soup registers, so results do not depend on where
- * the memory is.
+ * engines); loops have small constant counts and every call is charged its
+ * callee's cost, so every program ends within a bounded number of steps.
+ * Pointers reach the soup registers only as values (spilled, compared,
+ * computed with), never to be dereferenced; diffrun runs both engines on the
+ * same memory, so they compare equal.
  *
  * Helpers the programs call (the caller registers them, see progen.c):
  * PROGEN_H_MIX (mixes its arguments), PROGEN_H_STOP (stops the program for

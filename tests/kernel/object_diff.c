@@ -11,7 +11,9 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +198,23 @@ static void compare_ring(const char *name, int kfd, struct bpfrt_map *bm)
 	bpfrt_ring_buffer__free(brb);
 }
 
+/* rm -r of a flat directory of pins. */
+static void remove_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char p[4200];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(path);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -208,14 +227,22 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	libbpf_set_print(NULL);
-	struct bpf_object *kobj = bpf_object__open_file(argv[1], NULL);
+	/* Maps pinned by name: in directories of this run's own, removed at the end. */
+	char kpins[] = "/sys/fs/bpf/bpfrt-diff-XXXXXX", bpins[] = "/dev/shm/bpfrt-diff-XXXXXX";
+	if (!mkdtemp(kpins) || !mkdtemp(bpins)) {
+		printf("object_diff: SKIP: no bpffs at /sys/fs/bpf for pinned maps (%s)\n", strerror(errno));
+		return 77;
+	}
+	LIBBPF_OPTS(bpf_object_open_opts, kopts, .pin_root_path = kpins);
+	struct bpf_object *kobj = bpf_object__open_file(argv[1], &kopts);
 	if (!kobj || bpf_object__load(kobj)) {
 		printf("object_diff: the kernel refuses %s (errno %d)\n", argv[1], errno);
 		return 1;
 	}
 	struct bpf_program *kp = bpf_object__find_program_by_name(kobj, argv[2]);
 	struct bpfrt_runtime *rt = bpfrt_runtime__new(NULL);
-	struct bpfrt_object *bobj = bpfrt_object__open_file(rt, argv[1], NULL);
+	BPFRT_OPTS(bpfrt_object_open_opts, bopts, .pin_root_path = bpins);
+	struct bpfrt_object *bobj = bpfrt_object__open_file(rt, argv[1], &bopts);
 	if (!kp || !bobj || bpfrt_object__load(bobj)) {
 		printf("object_diff: cannot load %s/%s in bpfrt: %s\n", argv[1], argv[2],
 		       bpfrt_runtime__last_error(rt));
@@ -272,9 +299,12 @@ int main(int argc, char **argv)
 		}
 		printf("map '%s': compared\n", name);
 	}
+	bpf_object__unpin_maps(kobj, NULL);
 	bpfrt_object__close(bobj);
 	bpfrt_runtime__free(rt);
 	bpf_object__close(kobj);
+	remove_dir(kpins);
+	remove_dir(bpins);
 	printf("%d compared, %d mismatched\n", compared, failed);
 	return failed != 0;
 }

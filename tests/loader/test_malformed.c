@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "bpfrt/bpfrt.h"
 #include "bpfrt/object.h"
 
@@ -42,9 +43,12 @@ static int find_sec(uint8_t *b, uint32_t type, const char *prefix)
 }
 
 /* Open (and load) the edited copy; expect failure mentioning want (NULL: any outcome). */
+static char pin_dir[] = "/dev/shm/bpfrt-malformed-XXXXXX";
+
 static void expect(const char *what, uint8_t *b, size_t len, const char *want)
 {
-	struct bpfrt_object *obj = bpfrt_object__open_mem(rt, b, len, NULL);
+	BPFRT_OPTS(bpfrt_object_open_opts, oo, .pin_root_path = pin_dir);
+	struct bpfrt_object *obj = bpfrt_object__open_mem(rt, b, len, &oo);
 	int err = obj ? bpfrt_object__load(obj) : -1;
 	const char *msg = bpfrt_runtime__last_error(rt);
 	if (!want || (err && strstr(msg, want))) {
@@ -80,6 +84,10 @@ int main(int argc, char **argv)
 	fclose(f);
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .quiet = true);
 	rt = bpfrt_runtime__new(&ro);
+	if (!mkdtemp(pin_dir)) {
+		perror("mkdtemp");
+		return 2;
+	}
 
 	expect("the good object", good, good_len, NULL);
 
@@ -87,7 +95,8 @@ int main(int argc, char **argv)
 	for (size_t len = 0; len < good_len; len += 13) {
 		uint8_t *b = malloc(len ? len : 1);
 		memcpy(b, good, len);
-		struct bpfrt_object *obj = bpfrt_object__open_mem(rt, b, len, NULL);
+		BPFRT_OPTS(bpfrt_object_open_opts, oo, .pin_root_path = pin_dir);
+		struct bpfrt_object *obj = bpfrt_object__open_mem(rt, b, len, &oo);
 		if (obj)
 			bpfrt_object__load(obj);
 		bpfrt_object__close(obj);
@@ -183,6 +192,10 @@ int main(int argc, char **argv)
 
 	bpfrt_runtime__free(rt);
 	free(good);
+	char pin[128];
+	snprintf(pin, sizeof(pin), "%s/blocklist", pin_dir);
+	unlink(pin);
+	rmdir(pin_dir);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

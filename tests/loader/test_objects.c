@@ -16,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "bpfrt/bpfrt.h"
 #include "bpfrt/map.h"
 #include "bpfrt/object.h"
 
 static const char *dir, *cpu;
+static char pin_dir[] = "/dev/shm/bpfrt-test-pins-XXXXXX"; /* tmpfs, where maps live */
 static enum bpfrt_engine engine = BPFRT_ENGINE_CHECKED;
 static int passed, failed;
 static FILE *trace;
@@ -53,7 +55,9 @@ static struct bpfrt_object *load(const char *name)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s.%s.o", dir, name, cpu);
-	struct bpfrt_object *obj = bpfrt_object__open_file(rt, path, NULL);
+	/* Maps pinned by name go to a directory of this run's own. */
+	BPFRT_OPTS(bpfrt_object_open_opts, oo, .pin_root_path = pin_dir);
+	struct bpfrt_object *obj = bpfrt_object__open_file(rt, path, &oo);
 	if (!obj) {
 		fail("open %s: %s", path, bpfrt_runtime__last_error(rt));
 		return NULL;
@@ -455,6 +459,10 @@ int main(int argc, char **argv)
 	if (argc > 3 && !strcmp(argv[3], "interp"))
 		engine = BPFRT_ENGINE_INTERP;
 	trace = tmpfile();
+	if (!mkdtemp(pin_dir)) {
+		perror("mkdtemp");
+		return 2;
+	}
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = trace);
 	rt = bpfrt_runtime__new(&ro);
 	if (!rt || !trace) {
@@ -470,6 +478,10 @@ int main(int argc, char **argv)
 	t_mapkinds();
 	bpfrt_runtime__free(rt);
 	fclose(trace);
+	char pin[4200];
+	snprintf(pin, sizeof(pin), "%s/blocklist", pin_dir);
+	unlink(pin);
+	rmdir(pin_dir);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -3,6 +3,10 @@
  * xdp_block.bpf.c - the classic XDP firewall: drop IPv4 packets whose source
  * address is in the blocklist map, pass the rest, and count packets per
  * action and per IP protocol.
+ *
+ * The blocklist is pinned by name, so it outlives one run and another
+ * process can change it while the program runs:
+ *   bpfrt map update pinned blocklist key 10 0 0 1 value 0 0 0 0 0 0 0 0
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -13,6 +17,7 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__type(key, __u32);   /* IPv4 source address, network order */
 	__type(value, __u64); /* packets dropped from it */
 } blocklist SEC(".maps");
