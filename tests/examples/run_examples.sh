@@ -29,6 +29,12 @@ for cpu in v1 v2 v3 v4; do
 			"$bpfrt" run "$work/csum.$cpu.bin" $engine --mem "ffffffffffff0200"
 	done
 done
+# The same object through the loader: SEC("raw") is a generic program.
+got=$("$bpfrt" prog run "$work/csum.v3.o" --data "${frame/CSUM/0000}" 2>&1 | grep '^Return value' || true)
+case "$got" in
+"Return value: 47292, duration"*) pass=$((pass + 1)) ;;
+*) echo "FAIL ipv4_csum through prog run: got '$got'"; fail=$((fail + 1)) ;;
+esac
 expect "fib 90" "Return value: 2880067194370816120 (0x27f80ddaa1ba7878)" "$bpfrt" run "$top/examples/fib.s" --mem 5a
 expect "fib 0" "Return value: 0 (0x0)" "$bpfrt" run "$top/examples/fib.s" --mem 00
 echo "$pass passed, $fail failed"
