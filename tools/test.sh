@@ -41,8 +41,20 @@ done
 
 echo "=== fuzz: ${fuzz_seconds}s per target"
 mkdir -p build-fuzz
-if build build-fuzz -DBPFRT_FUZZ=ON -DBPFRT_TESTS=OFF -DBPFRT_BENCH=OFF \
-	-DCMAKE_C_COMPILER=clang-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+# Configured with the tests (several folders define their own fuzz target),
+# but only the fuzz targets are built.
+fuzz_build() {
+	cmake -S . -B build-fuzz -DBPFRT_FUZZ=ON -DBPFRT_TESTS=ON -DBPFRT_BENCH=OFF \
+		-DCMAKE_C_COMPILER=clang-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo >build-fuzz.configure.log 2>&1 ||
+		{ cat build-fuzz.configure.log; return 1; }
+	local targets
+	targets=$(cmake --build build-fuzz --target help | grep -Eo 'fuzz_[a-z_]+' | sort -u)
+	[ -n "$targets" ] || return 1
+	# shellcheck disable=SC2086
+	cmake --build build-fuzz -j"$jobs" --target $targets >build-fuzz.build.log 2>&1 ||
+		{ grep -E 'error|Error' build-fuzz.build.log | head -30; return 1; }
+}
+if fuzz_build; then
 	# Seeds per target: conformance programs as bytecode (interpreter), their
 	# text (assembler), the test objects clang built (loader).
 	mkdir -p build-fuzz/seeds-fuzz_interp build-fuzz/seeds-fuzz_asm build-fuzz/seeds-fuzz_object
@@ -53,7 +65,7 @@ if build build-fuzz -DBPFRT_FUZZ=ON -DBPFRT_TESTS=OFF -DBPFRT_BENCH=OFF \
 		cp "$v" build-fuzz/seeds-fuzz_asm/
 	done
 	cp build/tests/loader/progs/*.o build-fuzz/seeds-fuzz_object/ 2>/dev/null || true
-	for f in build-fuzz/tests/fuzz/fuzz_*; do
+	for f in $(find build-fuzz -name 'fuzz_*' -type f -executable | sort); do
 		[ -x "$f" ] || continue
 		name=$(basename "$f"); corpus=build-fuzz/corpus-$name; mkdir -p "$corpus" "build-fuzz/seeds-$name"
 		if "$f" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=0 \

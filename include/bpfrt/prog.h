@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "insn.h"
 #include "runtime.h"
 
@@ -53,6 +54,10 @@ enum bpfrt_engine {
 	BPFRT_ENGINE_CHECKED = 0,
 	/* Interpreter without run-time checks: only for programs proven safe. */
 	BPFRT_ENGINE_INTERP = 1,
+	/* Native code (x86-64); the load fails if the program cannot be compiled. */
+	BPFRT_ENGINE_JIT = 2,
+	/* Native code where the machine has a JIT, else the unchecked interpreter. */
+	BPFRT_ENGINE_JIT_OR_INTERP = 3,
 };
 
 struct bpfrt_prog_load_opts {
@@ -102,6 +107,13 @@ const char *bpfrt_prog__name(const struct bpfrt_prog *prog);
 uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog);
 enum bpfrt_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog);
 const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog);
+/* The engine the program runs in (JIT_OR_INTERP resolved to the one chosen). */
+enum bpfrt_engine bpfrt_prog__engine(const struct bpfrt_prog *prog);
+/*
+ * Print the JIT's machine code, per eBPF instruction, as hex bytes.
+ * Return: 0, or -ENOENT for a program that is not JIT-compiled.
+ */
+int bpfrt_prog__dump_jited(const struct bpfrt_prog *prog, FILE *out);
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog);
 
 struct bpfrt_test_run_opts {

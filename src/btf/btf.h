@@ -149,7 +149,8 @@ const struct btf_type *btf_skip_mods_typedefs_t(const struct btf *btf, uint32_t 
  * -E2BIG past 4 GiB or for chains deeper than 32.
  */
 int64_t btf_resolve_size(const struct btf *btf, uint32_t id);
-/* Alignment in bytes as C would give it (1 if the struct must be packed); 0 on error. */
+/* Alignment in bytes as C would give it (1 if the struct must be packed); 0 on error
+ * (or past a step budget on hostile BTF). */
 uint32_t btf_align_of(const struct btf *btf, uint32_t id);
 
 /* ---- Members, arrays, functions (query.c) ---- */
@@ -166,7 +167,8 @@ struct btf_member_info {
 /*
  * Find a member of the struct/union id (modifiers and typedefs skipped) by
  * name, looking inside anonymous struct/union members as C does; offsets
- * are accumulated. -ENOENT if absent, -EINVAL if id is not a struct/union.
+ * are accumulated. -ENOENT if absent, -EINVAL if id is not a struct/union,
+ * -E2BIG if the search exceeds its step budget (only hostile BTF does).
  */
 int btf_member_by_name(const struct btf *btf, uint32_t id, const char *name,
 		       struct btf_member_info *out);

@@ -41,6 +41,7 @@ struct cdump {
 	uint64_t work, budget;	/* recursive calls made, and allowed */
 	struct tstate *st;	/* per type id */
 	char **names;		/* per type id: the suffixed name, if it needed one */
+	uint32_t *align;	/* per struct/union id: its alignment, once known */
 	struct namecount tags;	/* struct/union/enum tags */
 	struct namecount idents;	/* typedefs, enumerators, functions */
 	uint32_t *queue;	/* what the current top-level type needs, in order */

@@ -34,7 +34,12 @@ struct spec {
 	uint32_t root_type_id;
 	unsigned kind;
 	uint64_t bit_offset;
+	uint32_t steps;		/* members visited matching it: bounded */
 };
+
+/* Enough for any real type; hostile BTF sharing anonymous types among many
+ * members at many levels would otherwise make matching exponential. */
+#define MAX_MATCH_STEPS (1u << 20)
 
 static bool field_based(unsigned k)
 {
@@ -218,7 +223,7 @@ static int match_member(const struct btf *lb, const struct accessor *lacc, const
 	for (unsigned i = 0; i < btf_vlen(t); i++) {
 		const struct btf_member *m = &btf_members(t)[i];
 		uint32_t off = btf_member_bit_offset(t, i);
-		if (ts->raw_len == SPEC_MAX_LEN)
+		if (ts->raw_len == SPEC_MAX_LEN || ++ts->steps > MAX_MATCH_STEPS)
 			return -E2BIG;
 		/* suppose this member is the one; undone below if not */
 		ts->bit_offset += off;

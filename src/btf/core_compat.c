@@ -15,13 +15,15 @@
  *    pointer), ints by size and sign, enums by value names, arrays by length.
  *
  * All return 1 (yes), 0 (no) or a negative errno; recursion is bounded by
- * libbpf's depth limits so hostile BTF cannot exhaust the stack.
+ * libbpf's depth limits so hostile BTF cannot exhaust the stack, and the
+ * branching ones by a step budget so it cannot take exponential time.
  */
 #include <errno.h>
 #include <string.h>
 #include "internal.h"
 
 #define MAX_DEPTH 32
+#define MAX_STEPS (1u << 20)
 
 static bool kinds_compat(const struct btf_type *a, const struct btf_type *b)
 {
@@ -79,7 +81,7 @@ int btf_core_fields_are_compat(const struct btf *lb, uint32_t lid, const struct 
 }
 
 static int types_are_compat(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid,
-			    int level)
+			    int level, uint32_t *steps)
 {
 	const struct btf_type *l = btf_type_by_id(lb, lid), *t = btf_type_by_id(tb, tid);
 	if (!l || !t)
@@ -87,6 +89,8 @@ static int types_are_compat(const struct btf *lb, uint32_t lid, const struct btf
 	if (!kinds_compat(l, t))
 		return 0;
 	for (int depth = 0; depth < MAX_DEPTH; depth++) {
+		if (++*steps > MAX_STEPS)
+			return -E2BIG;
 		l = btf_skip_mods_typedefs_t(lb, lid, &lid);
 		t = btf_skip_mods_typedefs_t(tb, tid, &tid);
 		if (!l || !t)
@@ -115,7 +119,7 @@ static int types_are_compat(const struct btf *lb, uint32_t lid, const struct btf
 					return -EINVAL;
 				uint32_t pl = btf_skip_mods_typedefs(lb, btf_params(l)[i].type);
 				uint32_t pt = btf_skip_mods_typedefs(tb, btf_params(t)[i].type);
-				int r = types_are_compat(lb, pl, tb, pt, level - 1);
+				int r = types_are_compat(lb, pl, tb, pt, level - 1, steps);
 				if (r <= 0)
 					return r;
 			}
@@ -131,11 +135,12 @@ static int types_are_compat(const struct btf *lb, uint32_t lid, const struct btf
 
 int btf_core_types_are_compat(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid)
 {
-	return types_are_compat(lb, lid, tb, tid, MAX_DEPTH);
+	uint32_t steps = 0;
+	return types_are_compat(lb, lid, tb, tid, MAX_DEPTH, &steps);
 }
 
 static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid,
-		       bool behind_ptr, int level);
+		       bool behind_ptr, int level, uint32_t *steps);
 
 static bool enums_match(const struct btf *lb, const struct btf_type *l, const struct btf *tb,
 			const struct btf_type *t)
@@ -157,7 +162,7 @@ static bool enums_match(const struct btf *lb, const struct btf_type *l, const st
 }
 
 static int composites_match(const struct btf *lb, const struct btf_type *l, const struct btf *tb,
-			    const struct btf_type *t, bool behind_ptr, int level)
+			    const struct btf_type *t, bool behind_ptr, int level, uint32_t *steps)
 {
 	if (btf_vlen(l) > btf_vlen(t))
 		return 0;
@@ -168,7 +173,7 @@ static int composites_match(const struct btf *lb, const struct btf_type *l, cons
 			const struct btf_member *tm = &btf_members(t)[j];
 			if (!names_match(lb, lm->name_off, tb, tm->name_off))
 				continue;
-			int r = types_match(lb, lm->type, tb, tm->type, behind_ptr, level - 1);
+			int r = types_match(lb, lm->type, tb, tm->type, behind_ptr, level - 1, steps);
 			if (r < 0)
 				return r;
 			matched = r > 0;
@@ -180,11 +185,13 @@ static int composites_match(const struct btf *lb, const struct btf_type *l, cons
 }
 
 static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid,
-		       bool behind_ptr, int level)
+		       bool behind_ptr, int level, uint32_t *steps)
 {
 	if (level <= 0)
 		return -EINVAL;
 	for (int depth = 0; depth < MAX_DEPTH; depth++) {
+		if (++*steps > MAX_STEPS)
+			return -E2BIG;
 		const struct btf_type *l = btf_skip_mods_typedefs_t(lb, lid, &lid);
 		const struct btf_type *t = btf_skip_mods_typedefs_t(tb, tid, &tid);
 		if (!l || !t)
@@ -211,7 +218,7 @@ static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb,
 			}
 			if (lk != tk)
 				return 0;
-			return composites_match(lb, l, tb, t, behind_ptr, level);
+			return composites_match(lb, l, tb, t, behind_ptr, level, steps);
 		case BTF_KIND_INT:
 			return lk == tk && l->size == t->size &&
 			       (BTF_INT_ENCODING(btf_int_info(l)) & BTF_INT_SIGNED) ==
@@ -234,7 +241,7 @@ static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb,
 				return 0;
 			for (unsigned i = 0; i < btf_vlen(l); i++) {
 				int r = types_match(lb, btf_params(l)[i].type, tb, btf_params(t)[i].type,
-						    behind_ptr, level - 1);
+						    behind_ptr, level - 1, steps);
 				if (r <= 0)
 					return r;
 			}
@@ -250,5 +257,6 @@ static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb,
 
 int btf_core_types_match(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid)
 {
-	return types_match(lb, lid, tb, tid, false, MAX_DEPTH);
+	uint32_t steps = 0;
+	return types_match(lb, lid, tb, tid, false, MAX_DEPTH, &steps);
 }

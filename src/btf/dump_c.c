@@ -380,7 +380,8 @@ int btf_dump_c(const struct btf *btf, FILE *out, unsigned flags, struct diag *d)
 	uint32_t n = btf_type_cnt(btf);
 	c.st = calloc(n, sizeof(*c.st));
 	c.names = calloc(n, sizeof(*c.names));
-	if (!c.st || !c.names) {
+	c.align = calloc(n, sizeof(*c.align));
+	if (!c.st || !c.names || !c.align) {
 		c.err = -ENOMEM;
 		goto out;
 	}
@@ -417,6 +418,7 @@ out:
 	for (uint32_t i = 0; c.names && i < n; i++)
 		free(c.names[i]);
 	free(c.names);
+	free(c.align);
 	free(c.st);
 	free(c.tags.keys);
 	free(c.tags.counts);

@@ -58,11 +58,46 @@ void cd_emit_typedef_def(struct cdump *c, uint32_t id, int lvl)
 	cd_emit_type_decl(c, t->type, name, lvl);
 }
 
+/*
+ * btf_align_of(), remembered per struct: the dump asks for every member of
+ * every struct, and nested structs would be walked again each time.
+ */
+static uint32_t align(struct cdump *c, uint32_t id)
+{
+	const struct btf_type *t = type(c, id);
+	for (int i = 0; t && (btf_is_mod(t) || btf_kind(t) == BTF_KIND_TYPEDEF ||
+			      btf_kind(t) == BTF_KIND_ARRAY) && i < 64; i++) {
+		id = btf_kind(t) == BTF_KIND_ARRAY ? btf_array(t)->type : t->type;
+		t = type(c, id);
+	}
+	if (!t || !btf_is_composite(t))
+		return t ? btf_align_of(c->btf, id) : 0;
+	if (c->align[id] || !cd_enter(c, id))
+		return c->align[id];
+	uint32_t max = 1, res = 0;
+	for (unsigned i = 0; i < btf_vlen(t); i++) {
+		uint32_t a = align(c, btf_members(t)[i].type);
+		if (!a)
+			goto out;
+		max = a > max ? a : max;
+		/* a misaligned member means the struct was packed */
+		if (!btf_member_bitfield_size(t, i) && btf_member_bit_offset(t, i) % (8 * a)) {
+			res = 1;
+			goto out;
+		}
+	}
+	res = t->size % max ? 1 : max;
+out:
+	cd_leave(c);
+	c->align[id] = res;
+	return res;
+}
+
 static bool struct_packed(struct cdump *c, const struct btf_type *t)
 {
 	uint32_t max = 1;
 	for (unsigned i = 0; i < btf_vlen(t); i++) {
-		uint32_t a = btf_align_of(c->btf, btf_members(t)[i].type);
+		uint32_t a = align(c, btf_members(t)[i].type);
 		if (a && !btf_member_bitfield_size(t, i) && btf_member_bit_offset(t, i) % (8 * a))
 			return true;
 		if (a > max)
@@ -150,8 +185,8 @@ void cd_emit_struct_def(struct cdump *c, uint32_t id, int lvl)
 	for (unsigned i = 0; i < btf_vlen(t) && !c->err; i++) {
 		const struct btf_member *m = &btf_members(t)[i];
 		uint32_t bits = btf_member_bitfield_size(t, i), m_off = btf_member_bit_offset(t, i);
-		uint32_t align = packed ? 1 : btf_align_of(c->btf, m->type);
-		emit_padding(c, off, m_off, align ? align : 1, prev_bitfield && bits, lvl + 1);
+		uint32_t a = packed ? 1 : align(c, m->type);
+		emit_padding(c, off, m_off, a ? a : 1, prev_bitfield && bits, lvl + 1);
 		fprintf(c->out, "\n%s", pfx(lvl + 1));
 		cd_emit_type_decl(c, m->type, str(c, m->name_off), lvl + 1);
 		if (bits) {
@@ -166,8 +201,8 @@ void cd_emit_struct_def(struct cdump *c, uint32_t id, int lvl)
 		fputc(';', c->out);
 	}
 	if (is_struct) {
-		uint32_t align = btf_align_of(c->btf, id);
-		emit_padding(c, off, t->size * 8, align ? align : 1, false, lvl + 1);
+		uint32_t a = align(c, id);
+		emit_padding(c, off, t->size * 8, a ? a : 1, false, lvl + 1);
 	}
 	/* "struct empty {}" stays on one line */
 	if (btf_vlen(t) || t->size)

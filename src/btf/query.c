@@ -5,13 +5,16 @@
  *
  * Every walk here ends: check.c refused loops in modifier chains and in
  * by-value nesting. Walks still carry a depth limit (libbpf's 32) so that a
- * pathological but loop-free chain costs bounded time and stack.
+ * pathological but loop-free chain costs bounded stack, and the walks that
+ * branch (into every member) a step budget: a hostile BTF sharing one type
+ * among many members at many levels would otherwise take exponential time.
  */
 #include <errno.h>
 #include <string.h>
 #include "internal.h"
 
 #define MAX_RESOLVE_DEPTH 32
+#define MAX_STEPS (1u << 20)
 
 uint32_t btf_type_cnt(const struct btf *btf)
 {
@@ -138,10 +141,10 @@ int64_t btf_resolve_size(const struct btf *btf, uint32_t id)
 }
 
 /* A struct's alignment is its largest member's, unless it is laid out packed. */
-static uint32_t align_of(const struct btf *btf, uint32_t id, int depth)
+static uint32_t align_of(const struct btf *btf, uint32_t id, int depth, uint32_t *steps)
 {
 	const struct btf_type *t = btf_type_by_id(btf, id);
-	if (!t || depth > MAX_RESOLVE_DEPTH * 4)
+	if (!t || depth > MAX_RESOLVE_DEPTH * 4 || ++*steps > MAX_STEPS)
 		return 0;
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT: case BTF_KIND_ENUM: case BTF_KIND_ENUM64: case BTF_KIND_FLOAT:
@@ -150,13 +153,13 @@ static uint32_t align_of(const struct btf *btf, uint32_t id, int depth)
 		return 8;
 	case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST: case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
-		return align_of(btf, t->type, depth + 1);
+		return align_of(btf, t->type, depth + 1, steps);
 	case BTF_KIND_ARRAY:
-		return align_of(btf, btf_array(t)->type, depth + 1);
+		return align_of(btf, btf_array(t)->type, depth + 1, steps);
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
 		uint32_t max = 1;
 		for (unsigned i = 0; i < btf_vlen(t); i++) {
-			uint32_t a = align_of(btf, btf_members(t)[i].type, depth + 1);
+			uint32_t a = align_of(btf, btf_members(t)[i].type, depth + 1, steps);
 			if (!a)
 				return 0;
 			if (a > max)
@@ -174,7 +177,8 @@ static uint32_t align_of(const struct btf *btf, uint32_t id, int depth)
 
 uint32_t btf_align_of(const struct btf *btf, uint32_t id)
 {
-	return align_of(btf, id, 0);
+	uint32_t steps = 0;
+	return align_of(btf, id, 0, &steps);
 }
 
 static void fill_member(const struct btf *btf, uint32_t parent, const struct btf_type *t,
@@ -190,7 +194,7 @@ static void fill_member(const struct btf *btf, uint32_t parent, const struct btf
 }
 
 static int member_by_name(const struct btf *btf, uint32_t id, const char *name, uint32_t base_off,
-			  int depth, struct btf_member_info *out)
+			  int depth, uint32_t *steps, struct btf_member_info *out)
 {
 	const struct btf_type *t = btf_skip_mods_typedefs_t(btf, id, &id);
 	if (!t || !btf_is_composite(t))
@@ -198,6 +202,8 @@ static int member_by_name(const struct btf *btf, uint32_t id, const char *name, 
 	if (depth > MAX_RESOLVE_DEPTH)
 		return -E2BIG;
 	for (unsigned i = 0; i < btf_vlen(t); i++) {
+		if (++*steps > MAX_STEPS)
+			return -E2BIG;
 		const struct btf_member *m = &btf_members(t)[i];
 		const char *n = btf_str(btf, m->name_off);
 		if (*n) {
@@ -210,10 +216,11 @@ static int member_by_name(const struct btf *btf, uint32_t id, const char *name, 
 		/* an anonymous struct/union member: its members are the parent's in C */
 		const struct btf_type *mt = btf_skip_mods_typedefs_t(btf, m->type, NULL);
 		if (mt && btf_is_composite(mt) &&
-		    !member_by_name(btf, m->type, name, base_off + btf_member_bit_offset(t, i), depth + 1, out))
+		    !member_by_name(btf, m->type, name, base_off + btf_member_bit_offset(t, i), depth + 1,
+				    steps, out))
 			return 0;
 	}
-	return -ENOENT;
+	return *steps > MAX_STEPS ? -E2BIG : -ENOENT;
 }
 
 int btf_member_by_name(const struct btf *btf, uint32_t id, const char *name,
@@ -221,7 +228,8 @@ int btf_member_by_name(const struct btf *btf, uint32_t id, const char *name,
 {
 	if (!name || !*name)
 		return -ENOENT;
-	return member_by_name(btf, id, name, 0, 0, out);
+	uint32_t steps = 0;
+	return member_by_name(btf, id, name, 0, 0, &steps, out);
 }
 
 int btf_member_by_index(const struct btf *btf, uint32_t id, uint32_t index,

@@ -12,29 +12,31 @@
 
 static const char usage[] =
 	"Usage: bpfrt prog show OBJ [-j]\n"
-	"       bpfrt prog load OBJ [--interp] [-j]\n"
-	"       bpfrt prog dump xlated OBJ [PROG] [--syntax llvm|conformance]\n"
+	"       bpfrt prog load OBJ [--interp|--jit] [-j]\n"
+	"       bpfrt prog dump xlated|jited OBJ [PROG] [--syntax llvm|conformance]\n"
 	"       bpfrt prog run OBJ [PROG] [--data FILE|HEX] [--data-out FILE] [--ctx FILE|HEX]\n"
-	"                      [--ctx-out FILE] [--repeat N] [--interp] [--trace FILE] [-j]\n"
+	"                      [--ctx-out FILE] [--repeat N] [--interp|--jit] [--trace FILE] [-j]\n"
 	"\n"
 	"OBJ is an ELF object built with clang -target bpf. PROG names a program (its\n"
 	"function); it may be left out when the object has only one.\n"
 	"\n"
 	"  show     list the programs: id, type, name, section, instructions\n"
 	"  load     create the maps, link and load every program; report what loaded\n"
-	"  dump     print a program's instructions after linking and relocation\n"
+	"  dump     xlated: a program's instructions after linking and relocation;\n"
+	"           jited: the x86-64 code the JIT made of them, per instruction\n"
 	"  run      run a program once or --repeat N times and print its return value\n"
 	"           and mean duration, as bpftool prog run does; XDP and tc programs\n"
 	"           take --data as the packet, tracing programs --ctx as their context\n"
 	"\n"
 	"  --interp       the fast interpreter without run-time checks (trusted programs)\n"
+	"  --jit          compile to native code (trusted programs)\n"
 	"  --trace FILE   where bpf_printk lines go (default: stderr)\n"
 	"  -j             JSON output\n";
 
 struct prog_args {
 	const char *obj, *prog, *data, *data_out, *ctx, *ctx_out, *trace;
 	uint64_t repeat;
-	bool interp, json;
+	bool interp, jit, json;
 	enum bpfrt_syntax syntax;
 };
 
@@ -58,6 +60,8 @@ static int parse(int argc, char **argv, int first, struct prog_args *a)
 				return cli_err("--repeat: %llu is not in 1..1000000000", (unsigned long long)a->repeat);
 		} else if (!strcmp(s, "--interp")) {
 			a->interp = true;
+		} else if (!strcmp(s, "--jit")) {
+			a->jit = true;
 		} else if (!strcmp(s, "-j") || !strcmp(s, "--json")) {
 			a->json = true;
 		} else if (!strcmp(s, "--syntax")) {
@@ -194,8 +198,9 @@ int cmd_prog(int argc, char **argv)
 	bool dump = !strcmp(verb, "dump");
 	if (strcmp(verb, "show") && strcmp(verb, "load") && strcmp(verb, "run") && !dump)
 		return cli_err("prog: unknown command '%s' (show, load, dump, run)", verb);
-	if (dump && (argc < 3 || strcmp(argv[2], "xlated")))
-		return cli_err("prog dump: only 'xlated' is available (bpfrt prog dump xlated OBJ [PROG])");
+	bool jited = dump && argc >= 3 && !strcmp(argv[2], "jited");
+	if (dump && (argc < 3 || (strcmp(argv[2], "xlated") && !jited)))
+		return cli_err("prog dump: say 'xlated' or 'jited' (bpfrt prog dump xlated OBJ [PROG])");
 	struct prog_args a;
 	if (parse(argc, argv, dump ? 3 : 2, &a))
 		return 1;
@@ -209,8 +214,14 @@ int cmd_prog(int argc, char **argv)
 		return cli_err("cannot create a runtime");
 	int rc = 1;
 	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
-	if (obj && bpfrt_object__load_engine(obj, a.interp ? BPFRT_ENGINE_INTERP
-							 : BPFRT_ENGINE_CHECKED) == 0) {
+	if (a.interp && a.jit) {
+		bpfrt_object__close(obj);
+		bpfrt_runtime__free(rt);
+		return cli_err("prog: --interp and --jit exclude each other");
+	}
+	enum bpfrt_engine engine = a.jit || jited ? BPFRT_ENGINE_JIT :
+				   a.interp ? BPFRT_ENGINE_INTERP : BPFRT_ENGINE_CHECKED;
+	if (obj && bpfrt_object__load_engine(obj, engine) == 0) {
 		if (!strcmp(verb, "show")) {
 			show(obj, a.json);
 			rc = 0;
@@ -218,6 +229,9 @@ int cmd_prog(int argc, char **argv)
 			show(obj, a.json);
 			show_maps(obj, a.json);
 			rc = 0;
+		} else if (jited) {
+			struct bpfrt_program *p = pick(obj, a.prog);
+			rc = !p || bpfrt_prog__dump_jited(bpfrt_program__prog(p), stdout);
 		} else if (dump) {
 			struct bpfrt_program *p = pick(obj, a.prog);
 			for (size_t i = 0; p && i < bpfrt_program__insn_cnt(p);) {

@@ -20,6 +20,7 @@ static const char usage[] =
 	"  --repeat N         run N times and report the mean duration\n"
 	"  --interp           use the fast interpreter without run-time checks\n"
 	"                     (only for programs known to be safe)\n"
+	"  --jit              compile to native code (only for programs known to be safe)\n"
 	"  --max-insns N      checked engine: stop after N instructions (default 100000000)\n"
 	"  --mem-out FILE     write the memory as the program left it\n"
 	"  -h, --help         this text\n";
@@ -28,7 +29,7 @@ int cmd_run(int argc, char **argv)
 {
 	const char *prog_path = NULL, *mem_arg = NULL, *mem_out = NULL;
 	uint64_t repeat = 1, max_insns = 0;
-	bool interp = false;
+	bool interp = false, jit = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -54,6 +55,8 @@ int cmd_run(int argc, char **argv)
 				return 1;
 		} else if (!strcmp(a, "--interp")) {
 			interp = true;
+		} else if (!strcmp(a, "--jit")) {
+			jit = true;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_err("run: unknown option '%s' (see bpfrt run --help)", a);
 		} else if (!prog_path) {
@@ -91,7 +94,7 @@ int cmd_run(int argc, char **argv)
 		return cli_err("cannot create a runtime");
 	}
 	BPFRT_OPTS(bpfrt_prog_load_opts, lopts,
-		   .engine = interp ? BPFRT_ENGINE_INTERP : BPFRT_ENGINE_CHECKED,
+		   .engine = jit ? BPFRT_ENGINE_JIT : interp ? BPFRT_ENGINE_INTERP : BPFRT_ENGINE_CHECKED,
 		   .insn_budget = max_insns);
 	/* Errors are printed by the runtime, naming the program and instruction. */
 	struct bpfrt_prog *prog = bpfrt_prog__load(rt, prog_path, p.insns, p.cnt, &lopts);

@@ -105,6 +105,9 @@ static int place(struct linker *l, unsigned sec, size_t off, const char *why, si
 		return obj_fail(l->obj, -ENOMEM, "out of memory");
 	l->funcs = f;
 	memcpy(l->code + l->cnt, s->data + start * 8, len * 8);
+	int err = core_relocate(l->obj, l->p->name, s->name, start, len, l->code + l->cnt);
+	if (err)
+		return err;
 	f[l->nfuncs] = (struct placed){ sec, start, len, l->cnt, name };
 	l->cnt += len;
 	*fi = l->nfuncs++;

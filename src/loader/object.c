@@ -47,6 +47,7 @@ static void obj_free(struct bpfrt_object *obj)
 	elf_release(obj);
 	btf_ext_free(obj->btf_ext_info);
 	btf_free(obj->btf_types);
+	btf_free(obj->core_target);
 	free(obj->slots);
 	free(obj->progs);
 	free(obj->maps);

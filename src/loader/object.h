@@ -109,6 +109,8 @@ struct bpfrt_object {
 	const struct obj_sec *btf, *btf_ext;
 	struct btf *btf_types;         /* parsed .BTF, NULL without (or if corrupt) */
 	struct btf_ext *btf_ext_info;  /* parsed .BTF.ext */
+	struct btf *core_target;       /* the kernel's BTF, for CO-RE */
+	bool core_target_tried;
 	char btf_error[DIAG_MAX];      /* why .BTF could not be used */
 	struct init_slot *slots;       /* initial values of map-in-map and prog arrays */
 	size_t nslots;
@@ -143,6 +145,13 @@ int btf_load(struct bpfrt_object *obj);
 /* Fill the initial slots of map-in-map and prog array maps (after create / load). */
 int init_slots_apply(struct bpfrt_object *obj, bool progs);
 int mapdefs_read(struct bpfrt_object *obj);
+/*
+ * Apply the CO-RE relocations of section sec to its instructions
+ * [start, start + len), copied at code.
+ */
+int core_relocate(struct bpfrt_object *obj, const char *prog, const char *sec, size_t start,
+		  size_t len, struct bpfrt_insn *code);
+
 /* Link subprograms and apply relocations for p into p->insns. */
 int link_program(struct bpfrt_object *obj, struct bpfrt_program *p);
 

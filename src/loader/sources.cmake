@@ -7,6 +7,7 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/loader/mapdefs.c
   ${CMAKE_CURRENT_SOURCE_DIR}/loader/btf_maps.c
   ${CMAKE_CURRENT_SOURCE_DIR}/loader/link.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/loader/core.c
   ${CMAKE_CURRENT_SOURCE_DIR}/loader/object.c
   ${CMAKE_CURRENT_SOURCE_DIR}/loader/btf_dump.c
 )

@@ -161,7 +161,8 @@ static struct lpm_node *longest_match(struct bpfrt_map *m, struct lpm_key key)
 	struct lpm_node *found = NULL;
 	if (key.prefixlen > max_prefixlen(m))
 		return NULL; /* as Linux: no match for an impossible prefix */
-	for (struct lpm_node *n = node_at(m, st(m)->root); n;) {
+	uint32_t depth = 0;
+	for (struct lpm_node *n = node_at(m, st(m)->root); n && depth++ <= max_prefixlen(m);) {
 		uint32_t match = prefix_match(n, key);
 		if (match == max_prefixlen(m))
 			return n;
@@ -217,9 +218,9 @@ static void set_entry(struct bpfrt_map *m, struct lpm_node *n, struct lpm_key ke
 static int insert(struct bpfrt_map *m, struct lpm_key key, const void *value,
 		  uint64_t flags, bool user)
 {
-	uint32_t *slot = &st(m)->root, match = 0;
+	uint32_t *slot = &st(m)->root, match = 0, depth = 0;
 	struct lpm_node *n;
-	while ((n = node_at(m, *slot))) {
+	while ((n = node_at(m, *slot)) && depth++ <= max_prefixlen(m)) {
 		match = prefix_match(n, key);
 		if (n->prefixlen != match || n->prefixlen == key.prefixlen ||
 		    n->prefixlen == max_prefixlen(m))
@@ -292,9 +293,9 @@ static int lpm_update(struct bpfrt_map *m, const void *k, const void *value, uin
 /* Exact-match delete (lock held); see the kernel's trie_delete_elem(). */
 static int remove_prefix(struct bpfrt_map *m, struct lpm_key key, bool user)
 {
-	uint32_t *trim = &st(m)->root, *trim2 = trim, match = 0;
+	uint32_t *trim = &st(m)->root, *trim2 = trim, match = 0, depth = 0;
 	struct lpm_node *n, *parent = NULL;
-	while ((n = node_at(m, *trim))) {
+	while ((n = node_at(m, *trim)) && depth++ <= max_prefixlen(m)) {
 		match = prefix_match(n, key);
 		if (n->prefixlen != match || n->prefixlen == key.prefixlen)
 			break;
@@ -341,11 +342,14 @@ static int lpm_delete(struct bpfrt_map *m, const void *k, bool user)
  * Post-order, as the kernel's trie_get_next_key(): more specific prefixes
  * before the shorter ones that contain them. A key that is not in the trie
  * starts over at the first (leftmost) entry.
+ *
+ * Every walk here stops after max_prefixlen + 1 nodes, the depth of a valid
+ * trie (prefixes grow along a path): a damaged region may hold cycles.
  */
 static struct lpm_node *leftmost(struct bpfrt_map *m, struct lpm_node *n)
 {
 	struct lpm_node *next = NULL;
-	while (n) {
+	for (uint32_t depth = 0; n && depth <= max_prefixlen(m); depth++) {
 		if (n->flags & LPM_IM) {
 			n = node_at(m, n->child[0]);
 		} else {

@@ -130,6 +130,11 @@ static int64_t consume_ring(struct ring *r)
 	for (;;) {
 		bool progress = false;
 		uint64_t prod = __atomic_load_n(&s->producer_pos, __ATOMIC_ACQUIRE);
+		if (prod - cons > mask)
+			/* producers never get that far ahead: a damaged (shared) header */
+			return rt_fail(m->rt, -EINVAL, "map '%s': corrupt ring buffer: producer at "
+				       "%llu, consumer at %llu", m->name, (unsigned long long)prod,
+				       (unsigned long long)cons);
 		while (cons < prod) {
 			uint32_t len = __atomic_load_n((uint32_t *)(data + (cons & mask)),
 						       __ATOMIC_ACQUIRE);

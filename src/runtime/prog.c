@@ -23,6 +23,7 @@
 #include "isa/validate.h"
 #include "interp/exec.h"
 #include "maps/maps.h"
+#include "jit/jit.h"
 
 #define MAX_USED_MAPS 64 /* as the kernel's MAX_USED_MAPS */
 
@@ -36,6 +37,7 @@ struct bpfrt_prog {
 	enum bpfrt_engine engine;
 	uint64_t insn_budget;
 	struct xinsn *code;
+	struct jit_image jit;      /* BPFRT_ENGINE_JIT: the native code */
 	/* Snapshot of the runtime's helpers when the program was loaded. */
 	bpfrt_helper_fn *helpers;
 	uint32_t nhelpers;
@@ -74,6 +76,8 @@ static void prog_free(struct bpfrt_prog *p)
 	free(p->insns);
 	free(p->code);
 	free(p->helpers);
+	if (p->jit.mem)
+		bpfrt_jit_free(&p->jit);
 	free(p);
 }
 
@@ -184,7 +188,7 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 		return NULL;
 	}
 	enum bpfrt_engine engine = OPT(opts, engine, BPFRT_ENGINE_CHECKED);
-	if (engine != BPFRT_ENGINE_CHECKED && engine != BPFRT_ENGINE_INTERP) {
+	if (engine < BPFRT_ENGINE_CHECKED || engine > BPFRT_ENGINE_JIT_OR_INTERP) {
 		errno = -rt_fail(rt, -EINVAL, "prog '%s': unknown engine %d", name, (int)engine);
 		return NULL;
 	}
@@ -239,6 +243,17 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	err = bpfrt_xcode_build(insns, cnt, ops, p->helpers, p->nhelpers, resolved, p->code, &d);
 	if (err)
 		goto fail;
+	if (engine == BPFRT_ENGINE_JIT || engine == BPFRT_ENGINE_JIT_OR_INTERP) {
+		err = bpfrt_jit_compile(p->code, cnt, &p->jit, &d);
+		if (err == -ENOTSUP && engine == BPFRT_ENGINE_JIT_OR_INTERP) {
+			p->engine = BPFRT_ENGINE_INTERP; /* no JIT for this machine */
+			err = 0;
+		} else if (err) {
+			goto fail;
+		} else {
+			p->engine = BPFRT_ENGINE_JIT;
+		}
+	}
 	p->id = rt_id_alloc(rt, ID_PROG, p);
 	if (!p->id) {
 		err = -ENOMEM;
@@ -269,6 +284,16 @@ const char *bpfrt_prog__name(const struct bpfrt_prog *prog) { return prog->name;
 const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog) { return prog->insns; }
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog) { return prog->cnt; }
 uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog) { return prog->id; }
+enum bpfrt_engine bpfrt_prog__engine(const struct bpfrt_prog *prog) { return prog->engine; }
+
+int bpfrt_prog__dump_jited(const struct bpfrt_prog *prog, FILE *out)
+{
+	if (prog->engine != BPFRT_ENGINE_JIT)
+		return rt_fail(prog->rt, -ENOENT, "prog '%s': not JIT-compiled (load it with the JIT engine)",
+			       prog->name);
+	bpfrt_jit_dump(&prog->jit, out);
+	return 0;
+}
 
 bool prog_uses_map(const struct bpfrt_prog *prog, const void *map)
 {
@@ -452,6 +477,7 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 	ex->diag = &d;
 	ex->user_data = opts->user_data;
 	bool checked = prog->engine == BPFRT_ENGINE_CHECKED;
+	/* Each program (a tail call's target too) runs in the engine it was loaded with. */
 
 	int repeat = opts->repeat > 1 ? opts->repeat : 1;
 	const struct bpfrt_prog *cur = prog;
@@ -468,9 +494,11 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 		ex->stop = false;
 		ex->error = 0;
 		for (;;) {
-			if (checked) {
+			if (cur->engine == BPFRT_ENGINE_CHECKED) {
 				ex->budget = cur->insn_budget;
 				err = bpfrt_interp_run_checked(ex, m.r1, m.r2, &r0);
+			} else if (cur->engine == BPFRT_ENGINE_JIT) {
+				err = cur->jit.run(ex, m.r1, m.r2, &r0);
 			} else {
 				err = bpfrt_interp_run(ex, m.r1, m.r2, &r0);
 			}

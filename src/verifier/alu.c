@@ -42,6 +42,9 @@ static void set_scalar_imm(struct vreg *r, const struct bpfrt_insn *in, bool is3
 /* Can this kind of pointer be moved by a scalar? NULL if yes, else why not. */
 static const char *ptr_arith_forbidden(const struct vreg *p)
 {
+	if (p->type == HALF_PTR)
+		return "it holds only the low half of an address: subtract a pointer into the same object "
+		       "from it with a 32-bit `-=`, nothing else";
 	if (p->flags & REG_MAYBE_NULL)
 		return "it may be NULL: check it against 0 first";
 	switch (p->type) {
@@ -129,13 +132,15 @@ static int ptr_arith(struct venv *env, struct vstate *st, uint32_t idx, int regn
 /* Two pointers into the same object: their distance, a scalar. */
 static bool same_object(const struct vreg *a, const struct vreg *b)
 {
-	bool pa = type_is_pkt(a->type) || a->type == PTR_TO_PACKET_END;
-	bool pb = type_is_pkt(b->type) || b->type == PTR_TO_PACKET_END;
+	uint8_t ta = a->type == HALF_PTR ? a->half_of : a->type;
+	uint8_t tb = b->type == HALF_PTR ? b->half_of : b->type;
+	bool pa = type_is_pkt(ta) || ta == PTR_TO_PACKET_END;
+	bool pb = type_is_pkt(tb) || tb == PTR_TO_PACKET_END;
 	if (pa && pb)
 		return true;
-	if (a->type != b->type || (a->flags | b->flags) & REG_MAYBE_NULL)
+	if (ta != tb || (a->flags | b->flags) & REG_MAYBE_NULL)
 		return false;
-	switch (a->type) {
+	switch (ta) {
 	case PTR_TO_STACK: return a->frameno == b->frameno;
 	case PTR_TO_MAP_VALUE: return a->map == b->map && a->map->max_entries == 1;
 	case PTR_TO_CTX: return true;
@@ -154,12 +159,18 @@ static int alu_on_pointers(struct venv *env, struct vstate *st, const struct opi
 		set_scalar_imm(&imm, in, false);
 	bool dp = reg_is_pointer(dst), sp = reg_is_pointer(src);
 
+	if (oi->bits == 32 && oi->id == OP_SUB32_REG && dp && sp && same_object(dst, src)) {
+		/* the low 32 bits of the distance between two pointers into one object */
+		reg_mark_unknown(dst);
+		reg_coerce_zext(dst, 4);
+		return 0;
+	}
 	if (oi->bits == 32)
 		return verr(env, idx, "32-bit arithmetic on %s is not allowed: it would cut an address "
 			    "in half (use 64-bit instructions on pointers)",
 			    dp ? reg_desc(env, dst, b1, sizeof(b1)) : reg_desc(env, src, b1, sizeof(b1)));
 	if (dp && sp) {
-		if (is_sub(oi->id) && same_object(dst, src)) {
+		if (is_sub(oi->id) && same_object(dst, src) && dst->type != HALF_PTR && src->type != HALF_PTR) {
 			reg_mark_unknown(dst); /* the distance between them */
 			return 0;
 		}
@@ -218,9 +229,15 @@ int do_alu(struct venv *env, struct vstate *st, const struct opinfo *oi, const s
 		dst->precise = false;
 		return 0;
 	case OP_MOV32_REG:
-		if (reg_is_pointer(src))
-			return verr(env, idx, "w%d = w%d copies half of %s, which would expose the address",
-				    in->dst, in->src, reg_desc(env, src, b, sizeof(b)));
+		if (reg_is_pointer(src)) {
+			/* only good for `w1 -= w2` with a pointer into the same object, e.g. (u32)(end - data) */
+			uint8_t t = src->type == HALF_PTR ? src->half_of : src->type;
+			*dst = *src;
+			dst->type = HALF_PTR;
+			dst->half_of = t;
+			dst->precise = false;
+			return 0;
+		}
 		{
 			struct vreg v = *src;
 			v.id = 0;
@@ -288,10 +305,28 @@ int do_alu(struct venv *env, struct vstate *st, const struct opinfo *oi, const s
 		set_scalar_imm(&imm, in, is32);
 		src = &imm;
 	}
+	/*
+	 * `rX += K` on a copy keeps it linked to the original, K apart, so a
+	 * branch on either refines both (as Linux's BPF_ADD_CONST); once only.
+	 */
+	uint32_t link = 0;
+	int32_t delta = 0;
+	if (!is32 && (oi->id == OP_ADD64_IMM || oi->id == OP_ADD64_REG) && dst->id && !dst->off &&
+	    tnum_is_const(src->var_off) && src->var_off.value <= INT32_MAX) {
+		link = dst->id;
+		delta = (int32_t)src->var_off.value;
+	}
 	dst->id = 0;
+	dst->off = 0;
 	dst->flags = 0;
 	dst->precise = false;
 	scalar_alu(dst, src, oi->id, is32);
+	if (link && delta) {
+		dst->id = link;
+		dst->off = delta;
+	} else if (link) {
+		dst->id = link; /* += 0: still a plain copy */
+	}
 	return 0;
 }
 
@@ -326,10 +361,10 @@ int do_lddw(struct venv *env, struct vstate *st, const struct bpfrt_insn *in, ui
 		}
 		{
 			uint32_t off = (uint32_t)in[1].imm;
-			if (m->type != BPFRT_MAP_TYPE_ARRAY || off >= m->value_size)
+			if (m->type != BPFRT_MAP_TYPE_ARRAY || m->max_entries != 1 || off >= m->value_size)
 				return verr_code(env, -EINVAL, idx, "lddw of a value of map '%s' at offset %u: "
-						 "only array maps, inside their %u-byte value", m->name, off,
-						 m->value_size);
+						 "only single-entry array maps (global data), inside their %u-byte "
+						 "value, as in Linux", m->name, off, m->value_size);
 			dst->type = PTR_TO_MAP_VALUE;
 			dst->off = (int32_t)off;
 		}

@@ -334,6 +334,27 @@ static void update_bounds(struct vreg *r)
 	r->smax = MIN(r->smax, (int64_t)(r->var_off.value | (r->var_off.mask & INT64_MAX)));
 	r->umin = MAX(r->umin, r->var_off.value);
 	r->umax = MIN(r->umax, r->var_off.value | r->var_off.mask);
+
+	/* Ends of the ranges that no value with the known bits reaches move inwards. */
+	uint64_t v;
+	if (r->umin <= r->umax) {
+		if (!tnum_min_ge(r->var_off, r->umin, &v) || v > r->umax) {
+			r->umin = 1, r->umax = 0; /* no value left: an impossible path */
+			return;
+		}
+		r->umin = v;
+		if (tnum_max_le(r->var_off, r->umax, &v))
+			r->umax = v;
+	}
+	if (r->u32_min <= r->u32_max) {
+		if (!tnum_min_ge(t32, r->u32_min, &v) || v > r->u32_max) {
+			r->u32_min = 1, r->u32_max = 0;
+			return;
+		}
+		r->u32_min = (uint32_t)v;
+		if (tnum_max_le(t32, r->u32_max, &v))
+			r->u32_max = (uint32_t)v;
+	}
 }
 
 /* 32-bit bounds from 64-bit ones and from each other (Linux's __reg32_deduce_bounds). */

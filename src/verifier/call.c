@@ -62,7 +62,7 @@ int release_reference(struct venv *env, struct vstate *st, uint32_t ref_obj_id)
 			if (fr->regs[r].ref_obj_id == ref_obj_id)
 				memset(&fr->regs[r], 0, sizeof(fr->regs[r]));
 		for (unsigned s = 0; s < fr->nslots; s++)
-			if (fr->slots[s].type[0] == STACK_SPILL && fr->slots[s].spill.ref_obj_id == ref_obj_id)
+			if (slot_spilled(&fr->slots[s]) && fr->slots[s].spill.ref_obj_id == ref_obj_id)
 				memset(&fr->slots[s], 0, sizeof(fr->slots[s]));
 	}
 	return 0;
@@ -183,8 +183,8 @@ static bool const_stack_key(struct venv *env, struct vstate *st, const struct vr
 		*key = 0;
 		return true;
 	}
-	if (start != 0 || s->type[0] != STACK_SPILL || s->type[3] != STACK_SPILL ||
-	    s->spill.type != SCALAR || !tnum_is_const(s->spill.var_off))
+	unsigned n, at = slot_spill_start(s, &n);
+	if ((int64_t)at != start || n < 4 || s->spill.type != SCALAR || !tnum_is_const(s->spill.var_off))
 		return false;
 	if (mark_precise_slot(env, st, r->frameno, spi))
 		return false;
@@ -622,7 +622,7 @@ static void widen(const struct vstate *old, struct vstate *cur)
 			struct vslot *cs = &cf->slots[s];
 			const struct vreg *o = &os->spill;
 			struct vreg *c = &cs->spill;
-			if (os->type[0] != STACK_SPILL || cs->type[0] != STACK_SPILL || memcmp(os->type, cs->type, 8))
+			if (!slot_spilled(os) || memcmp(os->type, cs->type, 8))
 				continue;
 			if (o->type == SCALAR && c->type == SCALAR && !o->precise && !c->precise &&
 			    !(o->flags | c->flags) &&

@@ -80,7 +80,7 @@ static unsigned linked_regs(struct vstate *st, const struct vreg *d, const struc
 		}
 		for (unsigned spi = 0; spi < fr->nslots && spi < 64; spi++) {
 			struct vreg *x = &fr->slots[spi].spill;
-			if (fr->slots[spi].type[0] != STACK_SPILL || x->type != SCALAR || !x->id ||
+			if (!slot_spilled(&fr->slots[spi]) || x->type != SCALAR || !x->id ||
 			    (x->id != a && x->id != b))
 				continue;
 			if (n < MAX_LINKED)
@@ -90,7 +90,10 @@ static unsigned linked_regs(struct vstate *st, const struct vreg *d, const struc
 	return n;
 }
 
-/* After a branch refined r: its copies (same id) learn the same (Linux's sync_linked_regs). */
+/*
+ * After a branch refined r: its copies (same id) learn the same, shifted by
+ * the constant they differ by (Linux's sync_linked_regs).
+ */
 static void sync_linked(struct vstate *st, const struct vreg *r)
 {
 	if (r->type != SCALAR || !r->id)
@@ -99,7 +102,16 @@ static void sync_linked(struct vstate *st, const struct vreg *r)
 	FOR_EACH_REG(st, x, {
 		if (x != r && x->type == SCALAR && x->id == known.id) {
 			bool p = x->precise;
+			int32_t off = x->off;
+			uint8_t flags = x->flags;
 			*x = known;
+			if (off != known.off) {
+				struct vreg d;
+				reg_mark_known(&d, (uint64_t)(int64_t)((int64_t)off - known.off));
+				scalar_alu(x, &d, OP_ADD64_REG, false);
+			}
+			x->off = off;
+			x->flags = flags;
 			x->precise = p;
 		}
 	});
@@ -116,9 +128,61 @@ static void data_len_at_least(struct vstate *st, uint64_t n)
 	});
 }
 
+/*
+ * Generic programs: `x <= size` (or <) for a linked scalar x teaches
+ * size >= base(x) + c for good; later branches that raise what x's base
+ * is known to be at least then prove more of the data present (e.g. an IP
+ * header's length checked against the size once, then a loop up to it).
+ */
+static void add_len_fact(struct venv *env, struct vstate *st, struct vreg *x, uint32_t k)
+{
+	if (x->type != SCALAR || tnum_is_const(x->var_off) || x->umin < (uint64_t)(int64_t)x->off ||
+	    x->off < 0 || st->nlenfacts == 4)
+		return;
+	if (!x->id)
+		x->id = new_id(env);
+	for (unsigned i = 0; i < st->nlenfacts; i++)
+		if (st->lenfacts[i].id == x->id) {
+			if (st->lenfacts[i].c < (uint32_t)x->off + k)
+				st->lenfacts[i].c = (uint32_t)x->off + k;
+			return;
+		}
+	st->lenfacts[st->nlenfacts].id = x->id;
+	st->lenfacts[st->nlenfacts++].c = (uint32_t)x->off + k;
+}
+
+/* Apply the size facts: the lowest a fact's base may be, read from a register holding it. */
+static int apply_len_facts(struct venv *env, struct vstate *st)
+{
+	struct vreg *regs = cur_regs(st);
+	for (unsigned i = 0; i < st->nlenfacts; i++) {
+		uint64_t best = 0;
+		int best_reg = -1;
+		for (int r = 0; r < 10; r++) {
+			struct vreg *x = &regs[r];
+			if (x->type != SCALAR || x->id != st->lenfacts[i].id || x->off < 0 ||
+			    x->umin < (uint64_t)x->off)
+				continue;
+			uint64_t base = x->umin - (uint64_t)x->off;
+			if (best_reg < 0 || base > best) {
+				best = base;
+				best_reg = r;
+			}
+		}
+		if (best_reg < 0 || best + st->lenfacts[i].c <= best)
+			continue;
+		/* the register's lower bound now decides a packet range: it matters */
+		int err = mark_precise(env, st, best_reg);
+		if (err)
+			return err;
+		data_len_at_least(st, best + st->lenfacts[i].c);
+	}
+	return 0;
+}
+
 /* Refine the scalars of one side; false if that side cannot happen. */
-static bool refine_side(struct vstate *st, const struct bpfrt_insn *in, const struct opinfo *oi,
-			bool taken)
+static bool refine_side(struct venv *env, struct vstate *st, const struct bpfrt_insn *in,
+			const struct opinfo *oi, bool taken)
 {
 	struct vreg *regs = cur_regs(st);
 	struct vreg imm, *d = &regs[in->dst], *s = &imm;
@@ -137,6 +201,27 @@ static bool refine_side(struct vstate *st, const struct bpfrt_insn *in, const st
 		data_len_at_least(st, d->umin);
 	if (s != &imm && (s->flags & REG_DATA_LEN))
 		data_len_at_least(st, s->umin);
+	if (env->generic && s != &imm && !is32) {
+		/* which relation to the size this side proves, if any */
+		enum jop j = jop_of(oi);
+		if (!taken)
+			j = j == J_LT ? J_GE : j == J_LE ? J_GT : j == J_GT ? J_LE : j == J_GE ? J_LT :
+			    j == J_SLT ? J_SGE : j == J_SLE ? J_SGT : j == J_SGT ? J_SLE : j == J_SGE ? J_SLT : J_EQ;
+		bool sgn = j >= J_SGT && j <= J_SLE;
+		if ((s->flags & REG_DATA_LEN) && !(d->flags & REG_DATA_LEN) && (!sgn || d->smin >= 0)) {
+			if (j == J_LE || j == J_SLE)
+				add_len_fact(env, st, d, 0);
+			else if (j == J_LT || j == J_SLT)
+				add_len_fact(env, st, d, 1);
+		} else if ((d->flags & REG_DATA_LEN) && !(s->flags & REG_DATA_LEN) && (!sgn || s->smin >= 0)) {
+			if (j == J_GE || j == J_SGE)
+				add_len_fact(env, st, s, 0);
+			else if (j == J_GT || j == J_SGT)
+				add_len_fact(env, st, s, 1);
+		}
+	}
+	if (st->nlenfacts && apply_len_facts(env, st))
+		return false;
 	return true;
 }
 
@@ -367,8 +452,8 @@ int do_cond_jmp(struct venv *env, struct vstate *st, const struct opinfo *oi, co
 		return -ENOMEM;
 	bool ok_taken = true, ok_fall = true;
 	if (!(x && in->src == in->dst)) {
-		ok_taken = refine_side(other, in, oi, true);
-		ok_fall = refine_side(st, in, oi, false);
+		ok_taken = refine_side(env, other, in, oi, true);
+		ok_fall = refine_side(env, st, in, oi, false);
 	}
 	if (!ok_taken || !ok_fall) {
 		/* one side is impossible: the values that show it matter */

@@ -88,6 +88,7 @@ const char *reg_type_name(const struct venv *env, const struct vreg *r)
 	case PTR_TO_PACKET_END: return env->generic ? "data_end" : "pkt_end";
 	case PTR_TO_MEM: return r->flags & REG_MAYBE_NULL ? "ringbuf_mem_or_null" : "ringbuf_mem";
 	case PTR_TO_FUNC: return "func";
+	case HALF_PTR: return "half_ptr";
 	default: return "unknown";
 	}
 }
@@ -235,6 +236,13 @@ const char *reg_desc(struct venv *env, const struct vreg *r, char *buf, size_t l
 	case PTR_TO_FUNC:
 		snprintf(buf, len, "the function at insn %u", r->subprog);
 		break;
+	case HALF_PTR: {
+		struct vreg full = *r;
+		char inner[160];
+		full.type = r->half_of;
+		snprintf(buf, len, "the low half of %s", reg_desc(env, &full, inner, sizeof(inner)));
+		break;
+	}
 	default:
 		snprintf(buf, len, "a value of unknown kind");
 		break;
@@ -259,7 +267,7 @@ void log_state(struct venv *env, const struct vstate *st)
 		}
 		for (unsigned s = 0; s < fr->nslots; s++) {
 			const struct vslot *sl = &fr->slots[s];
-			if (sl->type[0] == STACK_SPILL) {
+			if (slot_spilled(sl)) {
 				reg_str(env, &sl->spill, b, sizeof(b));
 				fprintf(env->log, " fp-%u=%s", 8 * (s + 1), b);
 				continue;

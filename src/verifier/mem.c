@@ -99,13 +99,8 @@ static uint8_t *byte_type(struct vframe *f, int64_t a, unsigned *spi)
 /* A write destroys a spill: its other bytes become plain data. */
 static void scrub_slot(struct vslot *s)
 {
-	if (s->type[0] != STACK_SPILL && s->type[7] != STACK_SPILL) {
-		bool any = false;
-		for (int i = 0; i < 8; i++)
-			any |= s->type[i] == STACK_SPILL;
-		if (!any)
-			return;
-	}
+	if (!slot_spilled(s))
+		return;
 	for (int i = 0; i < 8; i++)
 		if (s->type[i] == STACK_SPILL)
 			s->type[i] = STACK_MISC;
@@ -114,10 +109,7 @@ static void scrub_slot(struct vslot *s)
 
 static bool slot_has_ptr(const struct vslot *s)
 {
-	for (int i = 0; i < 8; i++)
-		if (s->type[i] == STACK_SPILL)
-			return reg_is_pointer(&s->spill);
-	return false;
+	return slot_spilled(s) && reg_is_pointer(&s->spill);
 }
 
 static int stack_write(struct venv *env, struct vstate *st, const struct access *a, const struct vreg *r)
@@ -153,14 +145,14 @@ static int stack_write(struct venv *env, struct vstate *st, const struct access 
 	unsigned spi;
 	byte_type(f, lo, &spi);
 	struct vslot *s = &f->slots[spi];
-	bool at_slot = (lo + 8 * 64) % 8 == 0;
+	unsigned boff = (unsigned)(lo + 8 * ((int64_t)spi + 1));
 	const struct vreg *v = a->val;
 	if (v && v->type == PTR_TO_STACK && v->frameno > r->frameno)
 		return verr(env, a->idx, "storing a pointer to a called function's stack (%s) into its "
 			    "caller's stack is not allowed: that stack is gone after the return",
 			    reg_desc(env, v, b, sizeof(b)));
 	if (v && reg_is_pointer(v)) {
-		if (a->size != 8 || !at_slot)
+		if (a->size != 8)
 			return verr(env, a->idx, "storing %u bytes of R%d (%s) would split a pointer; spill "
 				    "pointers with 8-byte stores to 8-byte aligned slots", a->size,
 				    a->val_regno, reg_desc(env, v, b, sizeof(b)));
@@ -170,24 +162,18 @@ static int stack_write(struct venv *env, struct vstate *st, const struct access 
 			    "spilled there, leaving the rest readable as data", a->atomic ? "an atomic "
 			    "operation on" : "writing", a->size, (long long)lo);
 	scrub_slot(s);
-	if (at_slot && v && !a->atomic) {
-		/* a spill: the register (possibly narrower, for scalars) is remembered */
+	if (v && !a->atomic) {
+		/* a spill: the register (a scalar possibly narrower) is remembered */
 		s->spill = *v;
 		s->spill.precise = false;
 		if (v->type == SCALAR && a->size < 8 && (v->umax >> (a->size * 8)))
 			s->spill.id = 0; /* truncated: no longer a copy */
 		for (unsigned i = 0; i < a->size; i++)
-			s->type[i] = STACK_SPILL;
+			s->type[boff + i] = STACK_SPILL;
 		return hist_note(env, st, a->idx, (int16_t)(r->frameno << 8 | spi), NULL, 0);
 	}
-	uint8_t type = STACK_MISC;
-	if (v && !a->atomic && v->type == SCALAR && tnum_equals_const(v->var_off, 0)) {
-		type = STACK_ZERO;
-		if (a->val_regno >= 0 && (err = mark_precise(env, st, a->val_regno)))
-			return err;
-	}
 	for (int64_t x = lo; x < hi; x++)
-		*byte_type(f, x, &spi) = type;
+		*byte_type(f, x, &spi) = STACK_MISC; /* atomics: the old value is gone */
 	return 0;
 }
 
@@ -208,7 +194,8 @@ static int stack_initialized(struct venv *env, const struct access *a, const str
 		if (ty == STACK_SPILL && reg_is_pointer(&f->slots[spi].spill) && !allow_ptrs)
 			return verr(env, a->idx, "reading the pointer spilled at fp-%u as data would leak "
 				    "its address", 8 * (spi + 1));
-		if (ty != STACK_ZERO)
+		if (ty != STACK_ZERO && !(ty == STACK_SPILL && f->slots[spi].spill.type == SCALAR &&
+					  tnum_equals_const(f->slots[spi].spill.var_off, 0)))
 			*all_zero = false;
 	}
 	return 0;
@@ -224,14 +211,11 @@ static int stack_read(struct venv *env, struct vstate *st, const struct access *
 	if (err)
 		return err;
 	note_depth(env, f, lo);
-	unsigned spi;
+	unsigned spi, n = 0;
 	uint8_t *t0 = byte_type(f, lo, &spi);
-	bool at_slot = (lo + 8 * 64) % 8 == 0;
-	if (tnum_is_const(r->var_off) && at_slot && t0 && *t0 == STACK_SPILL) {
+	if (tnum_is_const(r->var_off) && t0 && *t0 == STACK_SPILL &&
+	    slot_spill_start(&f->slots[spi], &n) == (unsigned)(lo + 8 * ((int64_t)spi + 1))) {
 		struct vslot *s = &f->slots[spi];
-		unsigned n = 0;
-		while (n < 8 && s->type[n] == STACK_SPILL)
-			n++;
 		if (reg_is_pointer(&s->spill) && a->size != 8)
 			return verr(env, a->idx, "reading %u bytes of the pointer spilled at fp-%u would "
 				    "leak part of its address; load it whole (8 bytes)", a->size, 8 * (spi + 1));
@@ -413,9 +397,6 @@ static int mem_access(struct venv *env, struct vstate *st, struct access *a)
 			int err = no_ptr_store(env, a, "the context");
 			if (err)
 				return err;
-			if (!a->val || a->val_regno < 0)
-				return verr(env, a->idx, "storing an immediate into the context is not allowed "
-					    "(as in Linux); store a register");
 		}
 		struct vreg tmp;
 		int err = ctx_access(env, a->idx, a->regno, a->off, a->size, a->write, a->dst ? a->dst : &tmp);

@@ -283,7 +283,7 @@ static void mark_node(struct bt *bt, struct vnode *n)
 			if (!(bt->stk[f] & (1ull << spi)))
 				continue;
 			struct vslot *sl = spi < fr->nslots ? &fr->slots[spi] : NULL;
-			if (!sl || sl->type[0] != STACK_SPILL || sl->spill.type != SCALAR || sl->spill.precise)
+			if (!sl || !slot_spilled(sl) || sl->spill.type != SCALAR || sl->spill.precise)
 				bt->stk[f] &= ~(1ull << spi);
 			else
 				sl->spill.precise = true;
@@ -397,7 +397,7 @@ int propagate_precision(struct venv *env, struct vstate *st, const struct vstate
 			    st->frame[f]->regs[r].type == SCALAR)
 				bt.reg[f] |= RBIT(r);
 		for (unsigned spi = 0; spi < fr->nslots && spi < 64; spi++)
-			if (fr->slots[spi].type[0] == STACK_SPILL && fr->slots[spi].spill.type == SCALAR &&
+			if (slot_spilled(&fr->slots[spi]) && fr->slots[spi].spill.type == SCALAR &&
 			    fr->slots[spi].spill.precise)
 				bt.stk[f] |= 1ull << spi;
 	}

@@ -206,6 +206,7 @@ static bool union_equal(const struct vreg *a, const struct vreg *b)
 static bool regs_exact(struct venv *env, const struct vreg *old, const struct vreg *cur)
 {
 	return old->type == cur->type && old->flags == cur->flags && old->off == cur->off &&
+	       old->half_of == cur->half_of &&
 	       old->frameno == cur->frameno && same_value(old, cur) && union_equal(old, cur) &&
 	       check_ids(env, old->id, cur->id) && check_ids(env, old->ref_obj_id, cur->ref_obj_id);
 }
@@ -224,7 +225,7 @@ static bool regsafe(struct venv *env, const struct vreg *old, const struct vreg 
 		if (mode == CMP_PRUNE && !old->precise)
 			return true;
 		return range_within(old, cur) && tnum_in(old->var_off, cur->var_off) &&
-		       check_scalar_ids(env, old->id, cur->id);
+		       old->off == cur->off && check_scalar_ids(env, old->id, cur->id);
 	case PTR_TO_MAP_VALUE: case PTR_TO_MAP_KEY: case PTR_TO_MEM: case CONST_PTR_TO_MAP:
 		return old->off == cur->off && union_equal(old, cur) && range_within(old, cur) &&
 		       tnum_in(old->var_off, cur->var_off) && check_ids(env, old->id, cur->id) &&
@@ -272,7 +273,7 @@ static bool stacksafe(struct venv *env, const struct vframe *old, const struct v
 		if (mode == CMP_EXACT) {
 			if (memcmp(o->type, c->type, 8))
 				return false;
-			if (o->type[0] == STACK_SPILL && !regs_exact(env, &o->spill, &c->spill))
+			if (slot_spilled(o) && !regs_exact(env, &o->spill, &c->spill))
 				return false;
 			continue;
 		}
@@ -291,7 +292,7 @@ static bool stacksafe(struct venv *env, const struct vframe *old, const struct v
 			if (ot != ct)
 				return false;
 		}
-		if (o->type[0] == STACK_SPILL && !regsafe(env, &o->spill, &c->spill, mode))
+		if (slot_spilled(o) && !regsafe(env, &o->spill, &c->spill, mode))
 			return false;
 	}
 	return true;
@@ -322,6 +323,8 @@ bool states_equal(struct venv *env, const struct vstate *old, const struct vstat
 	for (unsigned i = 0; i < old->nrefs; i++)
 		if (!check_ids(env, old->refs[i].id, cur->refs[i].id))
 			return false;
+	if (old->nlenfacts > cur->nlenfacts)
+		return false;
 	for (unsigned f = 0; f <= old->curframe; f++) {
 		const struct vframe *of = old->frame[f], *cf = cur->frame[f];
 		if (of->callsite != cf->callsite || of->in_callback != cf->in_callback)
@@ -336,5 +339,10 @@ bool states_equal(struct venv *env, const struct vstate *old, const struct vstat
 		if (!stacksafe(env, of, cf, mode))
 			return false;
 	}
+	/* What old knew about the data size, cur must know too (ids as mapped above). */
+	for (unsigned i = 0; i < old->nlenfacts; i++)
+		if (old->lenfacts[i].c > cur->lenfacts[i].c ||
+		    !check_scalar_ids(env, old->lenfacts[i].id, cur->lenfacts[i].id))
+			return false;
 	return true;
 }

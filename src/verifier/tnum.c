@@ -129,6 +129,55 @@ struct tnum tnum_bswap(struct tnum a, unsigned size)
 	}
 }
 
+/*
+ * Take x's bits where a's are unknown: above the highest bit where this
+ * differs from x, it equals x. If it is already above x, clearing the
+ * unknown bits below that point gives the least; if below, the lowest
+ * unknown bit above it that is 0 must become 1 (then the unknown bits below
+ * it 0).
+ */
+bool tnum_min_ge(struct tnum a, uint64_t x, uint64_t *res)
+{
+	uint64_t y = a.value | (x & a.mask), diff = y ^ x;
+	if (!diff) {
+		*res = x;
+		return true;
+	}
+	unsigned d = 63 - (unsigned)__builtin_clzll(diff);
+	uint64_t below = d == 63 ? UINT64_MAX : (2ull << d) - 1;
+	if (y & (1ull << d)) {
+		*res = y & ~(a.mask & below);
+		return true;
+	}
+	uint64_t cand = a.mask & ~y & ~below; /* unknown bits above d that are 0 */
+	if (!cand)
+		return false;
+	uint64_t j = cand & -cand;
+	*res = ((y | j) & ~(j - 1)) | (a.value & (j - 1));
+	return true;
+}
+
+bool tnum_max_le(struct tnum a, uint64_t x, uint64_t *res)
+{
+	uint64_t y = a.value | (x & a.mask), diff = y ^ x;
+	if (!diff) {
+		*res = x;
+		return true;
+	}
+	unsigned d = 63 - (unsigned)__builtin_clzll(diff);
+	uint64_t below = d == 63 ? UINT64_MAX : (2ull << d) - 1;
+	if (!(y & (1ull << d))) {
+		*res = y | (a.mask & below);
+		return true;
+	}
+	uint64_t cand = a.mask & y & ~below; /* unknown bits above d that are 1 */
+	if (!cand)
+		return false;
+	uint64_t j = cand & -cand;
+	*res = ((y & ~j) & ~(j - 1)) | ((a.value | a.mask) & (j - 1));
+	return true;
+}
+
 bool tnum_in(struct tnum a, struct tnum b)
 {
 	if (b.mask & ~a.mask)

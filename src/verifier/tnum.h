@@ -57,6 +57,13 @@ struct tnum tnum_cast(struct tnum a, unsigned size);
 struct tnum tnum_sext(struct tnum a, unsigned bits);
 /* Byte-swap the low size bytes (the rest become zero). */
 struct tnum tnum_bswap(struct tnum a, unsigned size);
+/*
+ * The least value of a that is >= x (false if none), and the greatest that
+ * is <= x: they tighten ranges with the known bits (e.g. a multiple of 4 that
+ * is at least 21 is at least 24).
+ */
+bool tnum_min_ge(struct tnum a, uint64_t x, uint64_t *res);
+bool tnum_max_le(struct tnum a, uint64_t x, uint64_t *res);
 /* Every value of b is a value of a. */
 bool tnum_in(struct tnum a, struct tnum b);
 /* Every value is a multiple of size (a power of two). */

@@ -38,6 +38,7 @@ enum reg_type {
 	PTR_TO_PACKET_END,
 	PTR_TO_MEM,         /* a ring buffer record */
 	PTR_TO_FUNC,
+	HALF_PTR,           /* the low 32 bits of a pointer (w1 = w7): only for subtracting another */
 };
 
 /* vreg.flags */
@@ -54,7 +55,12 @@ struct vreg {
 	uint8_t flags;
 	uint8_t frameno;   /* PTR_TO_STACK: the frame whose stack */
 	bool precise;      /* scalar: its exact range matters (nodes only) */
-	int32_t off;       /* pointer: fixed offset */
+	uint8_t half_of;   /* HALF_PTR: the pointer's type */
+	/*
+	 * Pointer: fixed offset. Scalar with an id: it equals the id's base
+	 * value plus off (`r5 = r3; r5 += 14` links r5 to r3 with off 14).
+	 */
+	int32_t off;
 	/* scalar: the value; pointer: the variable part of the offset */
 	struct tnum var_off;
 	int64_t smin, smax;
@@ -79,11 +85,35 @@ struct vreg {
 
 enum slot_type { STACK_INVALID = 0, STACK_MISC, STACK_ZERO, STACK_SPILL };
 
-/* 8 bytes of stack: byte i is at address fp - 8 * (spi + 1) + i. */
+/*
+ * 8 bytes of stack: byte i is at address fp - 8 * (spi + 1) + i. A spilled
+ * register covers the bytes marked STACK_SPILL: all 8, or for a scalar
+ * stored narrower, size bytes at an offset aligned to the size.
+ */
 struct vslot {
 	uint8_t type[8];
-	struct vreg spill; /* valid when type[0] == STACK_SPILL */
+	struct vreg spill; /* valid when some byte is STACK_SPILL */
 };
+
+static inline bool slot_spilled(const struct vslot *s)
+{
+	uint64_t t;
+	__builtin_memcpy(&t, s->type, 8);
+	/* STACK_SPILL is 3: a byte with both low bits set */
+	return (t & (t >> 1) & 0x0101010101010101ull) != 0;
+}
+
+/* First spilled byte and how many follow. */
+static inline unsigned slot_spill_start(const struct vslot *s, unsigned *n)
+{
+	unsigned i = 0, k = 0;
+	while (i < 8 && s->type[i] != STACK_SPILL)
+		i++;
+	while (i + k < 8 && s->type[i + k] == STACK_SPILL)
+		k++;
+	*n = k;
+	return i;
+}
 
 #define MAX_SLOTS (BPFRT_STACK_SIZE / 8)
 
@@ -129,6 +159,12 @@ struct vstate {
 	uint8_t jmp_kind;      /* enum hist_kind of that transfer */
 	size_t hist_step;      /* step that pushed the newest history entry */
 	uint32_t cb_iter;      /* callback visits on this path (messages) */
+	/*
+	 * Generic programs: what comparisons with the data size taught about
+	 * it, as "size >= base(id) + c" for linked scalars (see jmp.c).
+	 */
+	uint8_t nlenfacts;
+	struct { uint32_t id, c; } lenfacts[4];
 };
 
 /* A stored state, for pruning and as the root of its paths' history. */
@@ -255,7 +291,7 @@ bool type_is_pkt(uint8_t t);
 		struct vframe *_fr = (st)->frame[_f]; \
 		for (unsigned _r = 0; _r < BPFRT_NREGS; _r++) { struct vreg *reg = &_fr->regs[_r]; body; } \
 		for (unsigned _s = 0; _s < _fr->nslots; _s++) \
-			if (_fr->slots[_s].type[0] == STACK_SPILL) { \
+			if (slot_spilled(&_fr->slots[_s])) { \
 				struct vreg *reg = &_fr->slots[_s].spill; body; } \
 	} } while (0)
 

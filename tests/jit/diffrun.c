@@ -2,14 +2,40 @@
 /*
  * diffrun.c - the checked interpreter against the JIT (see diffrun.h).
  */
+#define _GNU_SOURCE /* MAP_FIXED_NOREPLACE */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "diffrun.h"
 #include "isa/validate.h"
 
 #define REF_BUDGET 50000000ull
+
+/*
+ * The exec and the data live at a fixed address when the system allows, so
+ * that pointer values a program computes with (r10, r1 and what comes of
+ * them) are the same from one run of a test to the next: a failing seed
+ * reproduces despite address-space randomisation. The address is in the
+ * part of the address space that ASan leaves to the program, away from its
+ * allocator.
+ */
+#define ARENA_ADDR ((void *)0x3e0000000000ull)
+#define ARENA_SIZE (1u << 16)
+
+static uint8_t *arena(void)
+{
+	static uint8_t *a;
+	static bool tried;
+	if (!tried) {
+		tried = true;
+		void *m = mmap(ARENA_ADDR, ARENA_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		a = m == ARENA_ADDR ? m : NULL;
+	}
+	return a;
+}
 
 int diff_load(const struct bpfrt_insn *insns, size_t cnt, bpfrt_helper_fn const *helpers,
 	      uint32_t nhelpers, struct diff_prog *p, struct diag *d)
@@ -124,12 +150,23 @@ static long first_diff(const uint8_t *a, const uint8_t *b, size_t n)
 	return -1;
 }
 
+/* First non-zero byte of a block, or -1. */
+static long first_nonzero(const uint8_t *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i])
+			return (long)i;
+	return -1;
+}
+
 int diff_compare(const struct diff_prog *p, const struct jit_image *img, const uint8_t *mem,
 		 size_t mem_len, struct diff_run *ref, char *why, size_t whylen)
 {
 	struct diff_run jit = { 0 };
-	uint8_t *buf = malloc(mem_len ? mem_len : 1);
-	struct bpfrt_exec *ex = malloc(sizeof(*ex));
+	size_t ex_size = (sizeof(struct bpfrt_exec) + 63) & ~(size_t)63;
+	bool fixed = arena() && ex_size + mem_len <= ARENA_SIZE;
+	struct bpfrt_exec *ex = fixed ? (void *)arena() : malloc(sizeof(*ex));
+	uint8_t *buf = fixed ? arena() + ex_size : malloc(mem_len ? mem_len : 1);
 	size_t stack_len = sizeof(ex->stack);
 	int rc = -1;
 	if (!buf || !ex || run_one(p, NULL, mem, mem_len, buf, ex, ref)) {
@@ -165,11 +202,15 @@ int diff_compare(const struct diff_prog *p, const struct jit_image *img, const u
 		 memcmp(jit.log.v, ref->log.v, ref->log.n * sizeof(ref->log.v[0])))
 		snprintf(why, whylen, "helpers saw other arguments (%u calls, the interpreter's %u)",
 			 jit.log.n, ref->log.n);
+	else if (fixed && (at = first_nonzero(buf + mem_len, ARENA_SIZE - ex_size - mem_len)) >= 0)
+		snprintf(why, whylen, "wrote byte %ld past the end of the data", at);
 	else
 		rc = 0;
 out:
 	diff_run_free(&jit);
-	free(buf);
-	free(ex);
+	if (!fixed) {
+		free(buf);
+		free(ex);
+	}
 	return rc;
 }

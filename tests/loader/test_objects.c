@@ -4,7 +4,7 @@
  * one -mcpu level, loaded with the object API and run with asserted return
  * values, output data and map contents.
  *
- *   test_objects DIR CPU [ENGINE]    (DIR holds NAME.CPU.o; ENGINE checked|interp)
+ *   test_objects DIR CPU [ENGINE]    (DIR holds NAME.CPU.o; ENGINE checked|interp|jit)
  *
  * One check function per program; each prints "PASS name" or "FAIL name:
  * why", and the last line counts them.
@@ -448,6 +448,25 @@ out:
 	bpfrt_object__close(obj);
 }
 
+/* --- core.bpf.c --- */
+
+static void t_core(void)
+{
+	current = "core";
+	struct bpfrt_object *obj = load("core");
+	if (!obj)
+		return;
+	uint8_t pkt[60] = { 0 };
+	uint64_t r;
+	if (run(obj, "core", pkt, sizeof(pkt), NULL, 0, NULL, 0, &r))
+		goto out;
+	/* 60 bytes, the made-up field absent, rx_queue_index present, 4-byte ifindex */
+	CHECK(r == 60 * 1000 + 0 + 10 + 4, "returned %llu, expected 60014", (unsigned long long)r);
+	pass();
+out:
+	bpfrt_object__close(obj);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -458,6 +477,8 @@ int main(int argc, char **argv)
 	cpu = argv[2];
 	if (argc > 3 && !strcmp(argv[3], "interp"))
 		engine = BPFRT_ENGINE_INTERP;
+	else if (argc > 3 && !strcmp(argv[3], "jit"))
+		engine = BPFRT_ENGINE_JIT;
 	trace = tmpfile();
 	if (!mkdtemp(pin_dir)) {
 		perror("mkdtemp");
@@ -476,6 +497,7 @@ int main(int argc, char **argv)
 	t_tracing();
 	t_control();
 	t_mapkinds();
+	t_core();
 	bpfrt_runtime__free(rt);
 	fclose(trace);
 	char pin[4200];

@@ -13,6 +13,9 @@
 #include "mtest.h"
 #include "maps/maps.h"
 #include "maps/map_impl.h"
+#include "maps/shlock.h"
+#include <signal.h>
+#include <time.h>
 
 static char dir[256];
 
@@ -284,6 +287,70 @@ static void test_all_types(struct bpfrt_runtime *rt)
 	bpfrt_map__put(inner);
 }
 
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/*
+ * A process that dies holding a map's lock (killed in the middle of an
+ * update) does not block the others: they take the lock over.
+ */
+static void test_dead_holder(struct bpfrt_runtime *rt)
+{
+	struct bpfrt_map *q = bpfrt_map__create(rt, BPFRT_MAP_TYPE_QUEUE, "dq", 0, 4, 8, NULL);
+	CHECK_EQ(bpfrt_map__pin(q, "dq"), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct bpfrt_runtime *crt = quiet_runtime();
+		struct bpfrt_map *c = bpfrt_map__open_pinned(crt, "dq");
+		if (!c)
+			_exit(1);
+		shlock_lock(&c->hdr->st.queue.lock); /* white box: die inside */
+		_exit(0);
+	}
+	CHECK_EQ(child_status(pid), 0);
+	uint32_t v = 5;
+	double t0 = now_ms();
+	CHECK_EQ(bpfrt_map__update_elem(q, NULL, 0, &v, 4, 0), 0);
+	double dt = now_ms() - t0;
+	CHECK(dt >= SHLOCK_CHECK_MS * 0.9 && dt < 5000, "took the lock over after %.0f ms", dt);
+	/* and the lock works normally afterwards */
+	CHECK_EQ(bpfrt_map__lookup_and_delete_elem(q, NULL, 0, &v, 4, 0), 0);
+	CHECK_EQ(v, 5);
+	bpfrt_map__unpin(q, NULL);
+	bpfrt_map__put(q);
+
+	/* killed at a random point of a stream of updates, many times over */
+	struct bpfrt_map *h = bpfrt_map__create(rt, BPFRT_MAP_TYPE_LRU_HASH, "dh", 4, 8, 64, NULL);
+	CHECK_EQ(bpfrt_map__pin(h, "dh"), 0);
+	for (int round = 0; round < 20; round++) {
+		pid = fork();
+		if (pid == 0) {
+			struct bpfrt_runtime *crt = quiet_runtime();
+			struct bpfrt_map *c = bpfrt_map__open_pinned(crt, "dh");
+			for (uint32_t k = 0; c; k++) {
+				uint64_t val = k;
+				map_update_elem(c, &k, &val, BPFRT_ANY);
+				map_delete_elem(c, &k);
+				map_update_elem(c, &k, &val, BPFRT_ANY);
+			}
+			_exit(1);
+		}
+		usleep(1000 + (useconds_t)(round * 397) % 3000);
+		kill(pid, SIGKILL);
+		child_status(pid);
+		for (uint32_t k = 0; k < 100; k++) {
+			uint64_t val = k;
+			CHECK_EQ(bpfrt_map__update_elem(h, &k, 4, &val, 8, BPFRT_ANY), 0);
+		}
+	}
+	bpfrt_map__unpin(h, NULL);
+	bpfrt_map__put(h);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/dev/shm/bpfrt-test-pin-%d", (int)getpid());
@@ -293,6 +360,7 @@ int main(void)
 	test_concurrent_processes(rt);
 	test_bad_files(rt);
 	test_all_types(rt);
+	test_dead_holder(rt);
 	bpfrt_runtime__free(rt);
 	rmdir(dir);
 	return finish("test_map_pin");

@@ -18,38 +18,65 @@
 static int collect_maps(struct bpfrt_object *obj, struct vt_map *maps)
 {
 	int n = 0;
-	for (struct bpfrt_map *m = bpfrt_object__next_map(obj, NULL); m && n < VT_MAX_MAPS;
-	     m = bpfrt_object__next_map(obj, m))
-		n++;
-	if (n > VT_MAX_MAPS / 2)
-		return -1;
-	int k = 0;
 	for (struct bpfrt_map *m = bpfrt_object__next_map(obj, NULL); m; m = bpfrt_object__next_map(obj, m)) {
-		struct vt_map *v = &maps[k++];
+		if (n == VT_MAX_MAPS)
+			return -1;
+		struct vt_map *v = &maps[n++];
 		memset(v, 0, sizeof(*v));
 		v->num = (int)bpfrt_map__id(m);
 		snprintf(v->name, sizeof(v->name), "%s", bpfrt_map__name(m));
 		v->vm = (struct verifier_map){ bpfrt_map__type(m), bpfrt_map__key_size(m),
 			bpfrt_map__value_size(m), bpfrt_map__max_entries(m), bpfrt_map__map_flags(m), v->name, NULL };
 		v->inner = -1;
-		if (m->type == BPFRT_MAP_TYPE_ARRAY_OF_MAPS || m->type == BPFRT_MAP_TYPE_HASH_OF_MAPS) {
-			/* the inner shape, as a map of its own */
-			struct vt_map *in = &maps[n + k - 1];
-			memset(in, 0, sizeof(*in));
-			in->num = -1000 - k;
-			snprintf(in->name, sizeof(in->name), "%s.inner", v->name);
-			in->vm = (struct verifier_map){ m->hdr->inner_type, m->hdr->inner_key_size,
-				m->hdr->inner_value_size, m->hdr->inner_max_entries, m->hdr->inner_flags, in->name, NULL };
-			in->inner = -1;
-			v->inner = in->num;
-		}
+		if (m->type != BPFRT_MAP_TYPE_ARRAY_OF_MAPS && m->type != BPFRT_MAP_TYPE_HASH_OF_MAPS)
+			continue;
+		/* the inner maps' shape, as a map of its own */
+		if (n == VT_MAX_MAPS)
+			return -1;
+		struct vt_map *in = &maps[n++];
+		memset(in, 0, sizeof(*in));
+		in->num = -1000 - n;
+		snprintf(in->name, sizeof(in->name), "%.20s.inner", bpfrt_map__name(m));
+		in->vm = (struct verifier_map){ m->hdr->inner_type, m->hdr->inner_key_size,
+			m->hdr->inner_value_size, m->hdr->inner_max_entries, m->hdr->inner_flags, in->name, NULL };
+		in->inner = -1;
+		maps[n - 2].inner = in->num;
 	}
-	/* compact: inner shapes after the maps */
-	int total = k;
-	for (int i = n; i < 2 * n && i < VT_MAX_MAPS; i++)
-		if (maps[i].num <= -1000)
-			maps[total++] = maps[i];
-	return total;
+	return n;
+}
+
+/* Raw instructions (a section cut out with objcopy): a generic program. */
+static int check_raw(const char *path, bool verbose)
+{
+	FILE *f = fopen(path, "rb");
+	struct bpfrt_insn insns[4096];
+	size_t cnt = f ? fread(insns, sizeof(insns[0]), 4096, f) : 0;
+	if (f)
+		fclose(f);
+	struct vt_prog vp;
+	char err[512];
+	if (!cnt || vt_prepare_insns(insns, cnt, NULL, 0, &vp, err, sizeof(err))) {
+		printf("FAIL %s: %s\n", path, cnt ? err : "cannot read");
+		vt_prog_free(&vp);
+		return 1;
+	}
+	struct verifier_input in;
+	vt_input(&in, &vp, BPFRT_PROG_TYPE_UNSPEC);
+	in.prog_name = path;
+	in.log_level = verbose ? 2 : 0;
+	in.log = verbose ? stdout : NULL;
+	struct verifier_result res;
+	struct diag d;
+	diag_clear(&d);
+	int rc = bpfrt_verify(&in, &res, &d);
+	if (rc)
+		printf("FAIL %s (%zu insns): %s\n", path, cnt, d.msg);
+	else
+		printf("ok %s: %zu insns, processed %zu, states %zu (peak %zu), stack %zu, %llu us\n", path, cnt,
+		       res.insns_processed, res.states, res.peak_states, res.max_stack_depth,
+		       (unsigned long long)res.time_ns / 1000);
+	vt_prog_free(&vp);
+	return rc != 0;
 }
 
 int main(int argc, char **argv)
@@ -64,6 +91,12 @@ int main(int argc, char **argv)
 			only = argv[++i];
 	}
 	for (; i < argc; i++) {
+		size_t plen = strlen(argv[i]);
+		if (plen > 4 && !strcmp(argv[i] + plen - 4, ".bin")) {
+			total++;
+			failed += check_raw(argv[i], verbose);
+			continue;
+		}
 		struct bpfrt_runtime *rt = bpfrt_runtime__new(NULL);
 		struct bpfrt_object *obj = bpfrt_object__open_file(rt, argv[i], NULL);
 		if (!obj || bpfrt_object__load(obj)) {

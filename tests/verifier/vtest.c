@@ -229,7 +229,7 @@ int vt_prepare_insns(const struct bpfrt_insn *insns, size_t cnt, struct vt_map *
 	}
 	for (int i = 0; i < nmaps; i++) {
 		maps[i].vm.inner = NULL;
-		for (int j = 0; j < nmaps && maps[i].inner >= 0; j++)
+		for (int j = 0; j < nmaps && maps[i].inner != -1; j++)
 			if (maps[j].num == maps[i].inner)
 				maps[i].vm.inner = &maps[j].vm;
 	}
