@@ -84,7 +84,9 @@ typedef uint64_t (*bpfrt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
  * @fn: the function.
  *
  * Programs loaded afterwards can call it; programs already loaded keep the
- * helper table they were loaded with.
+ * helper table they were loaded with. Objects reach it by id, or by name:
+ * a call to an extern function (`extern long name(...) __ksym;`, a kfunc in
+ * the kernel) is linked to the helper with that name.
  *
  * Return: 0, -EINVAL for a bad id or NULL fn, -EEXIST if id is taken,
  * -ENOMEM.

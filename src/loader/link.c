@@ -177,10 +177,23 @@ static int reloc_call(struct linker *l, size_t at, const struct obj_rel *r, cons
 	long target = (long)pos + 1 + in->imm;
 	if (r) {
 		const struct obj_sym *y = &obj->syms[r->sym];
-		if (r->type != R_BPF_64_32 || y->shndx == SHN_UNDEF || y->shndx >= SHN_LORESERVE)
+		if (r->type == R_BPF_64_32 && y->shndx == SHN_UNDEF) {
+			/*
+			 * An extern function (__ksym): in the kernel a kfunc found by
+			 * name; here a helper the embedder registered under that name.
+			 */
+			long id = rt_helper_id(obj->rt, y->name);
+			if (id < 0)
+				return obj_fail(obj, -ENOENT, "program '%s': calls extern function '%s', "
+						"which no helper registered with the runtime is named "
+						"(bpfrt_runtime__add_helper)", l->p->name, y->name);
+			in->src = BPFRT_CALL_HELPER;
+			in->imm = (int32_t)id;
+			return 0;
+		}
+		if (r->type != R_BPF_64_32 || y->shndx >= SHN_LORESERVE)
 			return obj_fail(obj, -ENOTSUP, "program '%s': call to '%s' (relocation type %u) "
-					"cannot be resolved: kfuncs and externs are not supported",
-					l->p->name, y->name, r->type);
+					"cannot be resolved", l->p->name, y->name, r->type);
 		sec = y->shndx;
 		target = (long)(y->value / 8) + in->imm + 1;
 	}

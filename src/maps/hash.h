@@ -19,13 +19,18 @@ struct hbucket {
 	uint32_t head; /* first element (index + 1), newest first, or 0 */
 };
 
-enum { HE_FREE, HE_USED, HE_EVICTING };
+/*
+ * Element states, changed under the alloc lock: free (in the free list),
+ * allocated (being filled by an inserter), used (in a bucket; for LRU maps
+ * also in the LRU list), evicting (taken off the LRU list by an evictor).
+ */
+enum { HE_FREE, HE_ALLOC, HE_USED, HE_EVICTING };
 
 struct helem {
 	uint32_t next;               /* next in the bucket */
 	uint32_t hash;
 	uint32_t lru_prev, lru_next; /* LRU list; the free list goes through lru_next */
-	uint8_t state;               /* HE_*: changed under the alloc lock */
+	uint8_t state;               /* HE_* */
 	uint8_t ref;                 /* LRU: used since the eviction scan last passed */
 	uint8_t pad[2];
 	uint32_t pad2;

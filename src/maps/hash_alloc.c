@@ -19,12 +19,32 @@
  * before it leaves its bucket (under the bucket lock, taken after the alloc
  * lock is released). Its state, HE_EVICTING, tells a concurrent delete that
  * unlinks it first that the evictor owns it.
+ *
+ * The states also make the lists recoverable: when a process dies holding
+ * the alloc lock, the next holder rebuilds them (see rebuild()).
  */
 #include "hash.h"
 
 static struct hash_state *st(struct bpfrt_map *m)
 {
 	return &m->hdr->st.hash;
+}
+
+static void rebuild(struct bpfrt_map *m);
+
+/*
+ * The alloc lock. Taken over from a process that died holding it, the
+ * lists may be half-changed: they are rebuilt from the elements' states.
+ */
+static void alloc_lock(struct bpfrt_map *m)
+{
+	if (shlock_lock(&st(m)->alloc_lock))
+		rebuild(m);
+}
+
+static void alloc_unlock(struct bpfrt_map *m)
+{
+	shlock_unlock(&st(m)->alloc_lock);
 }
 
 void hash_alloc_init(struct bpfrt_map *m)
@@ -47,6 +67,7 @@ static uint32_t pop_free(struct bpfrt_map *m)
 		return 0;
 	}
 	st(m)->free_head = e->lru_next;
+	e->state = HE_ALLOC;
 	return idx;
 }
 
@@ -84,6 +105,27 @@ static void lru_push_head(struct bpfrt_map *m, uint32_t idx, struct helem *e)
 	st(m)->lru_head = idx;
 }
 
+/*
+ * Free elements go back to the free list, used ones (LRU maps) to the LRU
+ * list, in index order: the recency a dead holder may have garbled is lost.
+ * Elements some thread was allocating or evicting stay with that thread;
+ * if it was the one that died, they are lost to the map.
+ */
+static void rebuild(struct bpfrt_map *m)
+{
+	st(m)->free_head = st(m)->lru_head = st(m)->lru_tail = 0;
+	for (uint32_t idx = m->lay.nelems; idx; idx--) {
+		struct helem *e = helem_at(m, idx);
+		uint8_t state = __atomic_load_n(&e->state, __ATOMIC_RELAXED);
+		if (state == HE_FREE) {
+			e->lru_next = st(m)->free_head;
+			st(m)->free_head = idx;
+		} else if (state == HE_USED && hash_is_lru(m)) {
+			lru_push_head(m, idx, e);
+		}
+	}
+}
+
 /* Pick the element to evict (alloc lock held): it leaves the LRU list. */
 static uint32_t lru_pick_victim(struct bpfrt_map *m)
 {
@@ -106,14 +148,14 @@ static uint32_t lru_pick_victim(struct bpfrt_map *m)
 
 uint32_t hash_alloc(struct bpfrt_map *m)
 {
-	shlock_lock(&st(m)->alloc_lock);
+	alloc_lock(m);
 	uint32_t idx = pop_free(m);
 	if (idx || !hash_is_lru(m)) {
-		shlock_unlock(&st(m)->alloc_lock);
+		alloc_unlock(m);
 		return idx;
 	}
 	idx = lru_pick_victim(m);
-	shlock_unlock(&st(m)->alloc_lock);
+	alloc_unlock(m);
 	struct helem *e = helem_at(m, idx);
 	if (!e)
 		return 0;
@@ -129,34 +171,35 @@ void hash_free(struct bpfrt_map *m, uint32_t idx)
 	struct helem *e = helem_at(m, idx);
 	if (!e)
 		return;
-	shlock_lock(&st(m)->alloc_lock);
+	alloc_lock(m);
 	push_free(m, idx, e);
-	shlock_unlock(&st(m)->alloc_lock);
+	alloc_unlock(m);
 }
 
 void hash_linked(struct bpfrt_map *m, uint32_t idx)
 {
 	struct helem *e = helem_at(m, idx);
 	if (!hash_is_lru(m)) {
-		e->state = HE_USED;
+		/* no list to join: only the state, read by rebuild() under the lock */
+		__atomic_store_n(&e->state, HE_USED, __ATOMIC_RELAXED);
 		return;
 	}
-	shlock_lock(&st(m)->alloc_lock);
+	alloc_lock(m);
 	e->state = HE_USED;
 	e->ref = 0;
 	lru_push_head(m, idx, e);
-	shlock_unlock(&st(m)->alloc_lock);
+	alloc_unlock(m);
 }
 
 void hash_unlinked(struct bpfrt_map *m, uint32_t idx)
 {
 	struct helem *e = helem_at(m, idx);
-	shlock_lock(&st(m)->alloc_lock);
+	alloc_lock(m);
 	if (e->state == HE_USED) {
 		if (hash_is_lru(m))
 			lru_remove(m, e);
 		push_free(m, idx, e);
 	}
 	/* HE_EVICTING: the evictor owns it now */
-	shlock_unlock(&st(m)->alloc_lock);
+	alloc_unlock(m);
 }

@@ -121,14 +121,14 @@ static bool holder_gone(uint32_t *l, uint32_t holder)
  * checking now and then that the holder is still there. A lock taken after
  * sleeping keeps the waiters bit: others may still sleep.
  */
-void shlock_lock_slow(uint32_t *l)
+bool shlock_lock_slow(uint32_t *l)
 {
 	uint32_t me = shlock_tid();
 	for (int i = 0; i < 200; i++) {
 		uint32_t c = 0;
 		if (__atomic_load_n(l, __ATOMIC_RELAXED) == 0 &&
 		    __atomic_compare_exchange_n(l, &c, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
+			return false;
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
 #endif
@@ -139,7 +139,7 @@ void shlock_lock_slow(uint32_t *l)
 		if (c == 0) {
 			if (__atomic_compare_exchange_n(l, &c, me | SHLOCK_WAITERS, false,
 							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-				return;
+				return false;
 			continue;
 		}
 		if (!(c & SHLOCK_WAITERS)) {
@@ -152,6 +152,6 @@ void shlock_lock_slow(uint32_t *l)
 		    holder_gone(l, c & ~SHLOCK_WAITERS) &&
 		    __atomic_compare_exchange_n(l, &c, me | SHLOCK_WAITERS, false, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
-			return; /* taken over from a holder that is gone */
+			return true; /* taken over from a holder that is gone */
 	}
 }

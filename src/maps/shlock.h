@@ -15,8 +15,9 @@
  * still maps this memory, and takes the lock over if not: a process killed
  * inside a map operation, or a lock word that is garbage (a damaged pinned
  * file), does not block everyone forever. The data the dead holder was
- * changing may be half-changed; map code never trusts indices it reads from
- * the region, so that gives wrong answers, never a crash. (Thread ids are
+ * changing may be half-changed: shlock_lock() says so, for callers that can
+ * repair it; map code never trusts indices it reads from the region, so
+ * the others give wrong answers at worst, never a crash. (Thread ids are
  * those of our pid namespace: processes sharing a map from different pid
  * namespaces could take over a lock held for longer than SHLOCK_CHECK_MS.)
  */
@@ -32,7 +33,7 @@
 
 extern __thread uint32_t shlock_my_tid;
 uint32_t shlock_tid_slow(void);
-void shlock_lock_slow(uint32_t *l);
+bool shlock_lock_slow(uint32_t *l);
 void shlock_wake(uint32_t *l);
 
 /* This thread's id, cached (and forgotten in a forked child). */
@@ -41,12 +42,14 @@ static inline uint32_t shlock_tid(void)
 	return shlock_my_tid ? shlock_my_tid : shlock_tid_slow();
 }
 
-static inline void shlock_lock(uint32_t *l)
+/* Returns true when the lock was taken over from a holder that is gone. */
+static inline bool shlock_lock(uint32_t *l)
 {
 	uint32_t c = 0;
-	if (!__atomic_compare_exchange_n(l, &c, shlock_tid(), false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED))
-		shlock_lock_slow(l);
+	if (__atomic_compare_exchange_n(l, &c, shlock_tid(), false, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED))
+		return false;
+	return shlock_lock_slow(l);
 }
 
 static inline void shlock_unlock(uint32_t *l)

@@ -122,6 +122,14 @@ int rt_add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name, bpfrt
 	return 0;
 }
 
+long rt_helper_id(const struct bpfrt_runtime *rt, const char *name)
+{
+	for (uint32_t i = 0; i < rt->nhelpers; i++)
+		if (rt->helpers[i].fn && !strcmp(rt->helpers[i].name, name))
+			return i;
+	return -1;
+}
+
 const char *bpfrt_runtime__helper_name(const struct bpfrt_runtime *rt, uint32_t id)
 {
 	return id < rt->nhelpers ? rt->helpers[id].name : NULL;

@@ -48,6 +48,8 @@ int rt_add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name, bpfrt
 /* Which helper groups id belongs to (0: no such helper). */
 uint32_t rt_helper_groups(const struct bpfrt_runtime *rt, uint32_t id);
 FILE *rt_trace_output(const struct bpfrt_runtime *rt);
+/* The id of the helper named name, or -1. */
+long rt_helper_id(const struct bpfrt_runtime *rt, const char *name);
 
 /* Does prog refer to map through an lddw? (a lock-free first check for helpers) */
 bool prog_uses_map(const struct bpfrt_prog *prog, const void *map);

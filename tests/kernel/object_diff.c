@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
+#include <sys/mount.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,8 +230,17 @@ int main(int argc, char **argv)
 	libbpf_set_print(NULL);
 	/* Maps pinned by name: in directories of this run's own, removed at the end. */
 	char kpins[] = "/sys/fs/bpf/bpfrt-diff-XXXXXX", bpins[] = "/dev/shm/bpfrt-diff-XXXXXX";
-	if (!mkdtemp(kpins) || !mkdtemp(bpins)) {
-		printf("object_diff: SKIP: no bpffs at /sys/fs/bpf for pinned maps (%s)\n", strerror(errno));
+	if (!mkdtemp(kpins)) {
+		/* A fresh machine may not have bpffs mounted: mount it (we run as root). */
+		strcpy(kpins, "/sys/fs/bpf/bpfrt-diff-XXXXXX");
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL) || !mkdtemp(kpins)) {
+			printf("object_diff: SKIP: no bpffs at /sys/fs/bpf for pinned maps (%s)\n",
+			       strerror(errno));
+			return 77;
+		}
+	}
+	if (!mkdtemp(bpins)) {
+		printf("object_diff: SKIP: cannot make %s (%s)\n", bpins, strerror(errno));
 		return 77;
 	}
 	LIBBPF_OPTS(bpf_object_open_opts, kopts, .pin_root_path = kpins);

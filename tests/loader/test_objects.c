@@ -467,6 +467,30 @@ out:
 	bpfrt_object__close(obj);
 }
 
+/* --- extern_helper.bpf.c --- */
+
+static uint64_t my_counter_add(uint64_t a, uint64_t b, uint64_t r3, uint64_t r4, uint64_t r5,
+			       struct bpfrt_exec *ex)
+{
+	return a * 100 + b;
+}
+
+static void t_extern(void)
+{
+	current = "extern_helper";
+	struct bpfrt_object *obj = load("extern_helper");
+	if (!obj)
+		return;
+	uint8_t d[3] = { 0 };
+	uint64_t r;
+	if (run(obj, "use_extern", d, 3, NULL, 0, NULL, 0, &r))
+		goto out;
+	CHECK(r == 306, "returned %llu, expected 306", (unsigned long long)r);
+	pass();
+out:
+	bpfrt_object__close(obj);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -486,6 +510,8 @@ int main(int argc, char **argv)
 	}
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = trace);
 	rt = bpfrt_runtime__new(&ro);
+	if (rt)
+		bpfrt_runtime__add_helper(rt, 1000, "my_counter_add", my_counter_add);
 	if (!rt || !trace) {
 		fprintf(stderr, "test_objects: cannot create a runtime\n");
 		return 2;
@@ -498,6 +524,7 @@ int main(int argc, char **argv)
 	t_control();
 	t_mapkinds();
 	t_core();
+	t_extern();
 	bpfrt_runtime__free(rt);
 	fclose(trace);
 	char pin[4200];
