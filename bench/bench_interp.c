@@ -23,10 +23,15 @@
 
 /*
  * The engines, one column each; the first is the baseline the others are
- * measured against. bpfrt's JIT and the kernel go here as they arrive.
+ * measured against. The kernel's column exists where <linux/bpf.h> did at
+ * build time, and is skipped at run time where bpf() is not usable.
  */
 static const struct bench_engine engines[] = {
 	{ "native", &bench_native_ops, 0 },
+	{ "jit", &bench_bpfrt_ops, BPFRT_ENGINE_JIT },
+#ifdef BENCH_HAVE_KERNEL
+	{ "kernel", &bench_kernel_ops, 0 },
+#endif
 	{ "interp", &bench_bpfrt_ops, BPFRT_ENGINE_INTERP },
 	{ "checked", &bench_bpfrt_ops, BPFRT_ENGINE_CHECKED },
 };
@@ -127,13 +132,21 @@ static void measure(const struct bench_engine *eng, void *state, const struct be
 	void *h;
 
 	c->status = CELL_FAILED;
+	errno = 0;
 	h = eng->ops->open(state, eng, prog, c->msg);
-	if (!h)
+	if (!h) {
+		if (errno == EOPNOTSUPP)
+			c->status = CELL_SKIPPED;
 		return;
+	}
 
 	/* The first run also warms caches up and gives the result. */
 	for (;;) {
-		if (eng->ops->run(h, input, INPUT_SIZE, iters, &s, c->msg))
+		int err = eng->ops->run(h, input, INPUT_SIZE, iters, &s, c->msg);
+
+		if (err == -EOPNOTSUPP)
+			c->status = CELL_SKIPPED;
+		if (err)
 			goto out;
 		if (s.ns * iters >= plan->calib_ns || iters >= MAX_ITERS / 4)
 			break;
@@ -307,6 +320,23 @@ static void print_footer(const struct options *o, const struct engine_slot *slot
 	putchar('\n');
 }
 
+/*
+ * Why cells are empty, printed under the Markdown table (JSON has them in
+ * the cells). Beyond MAX_NOTES they still go to stderr.
+ */
+#define MAX_NOTES 32
+static char notes[MAX_NOTES][BENCH_MSG_LEN + 64];
+static int note_cnt;
+
+static void print_notes(const struct options *o)
+{
+	if (o->json || !note_cnt)
+		return;
+	putchar('\n');
+	for (int i = 0; i < note_cnt; i++)
+		printf("- %s\n", notes[i]);
+}
+
 /* --- driver --- */
 
 /*
@@ -340,6 +370,13 @@ static bool bench_prog(const struct options *o, const struct bench_prog *prog,
 			fprintf(stderr, "bench_interp: %s on %s: %s\n",
 				prog->name, engines[e].name, c->msg);
 			ok = false;
+		} else if (c->status == CELL_SKIPPED && slots[e].status == CELL_OK) {
+			/* One program the engine cannot run, not the whole column. */
+			fprintf(stderr, "bench_interp: %s on %s skipped: %s\n",
+				prog->name, engines[e].name, c->msg);
+			if (note_cnt < MAX_NOTES)
+				snprintf(notes[note_cnt++], sizeof(notes[0]), "%s on %s: %s",
+					 prog->name, engines[e].name, c->msg);
 		} else if (c->status == CELL_OK && e && base->status == CELL_OK) {
 			slots[e].log_ratio_sum += log(c->ns / base->ns);
 			slots[e].ratio_cnt++;
@@ -445,6 +482,7 @@ int main(int argc, char **argv)
 		print_row(&o, prog, cells, ran++ == 0);
 	}
 	print_footer(&o, slots);
+	print_notes(&o);
 
 	for (size_t e = 0; e < NENGINES; e++)
 		if (slots[e].status == CELL_OK && engines[e].ops->teardown)
