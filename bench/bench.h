@@ -84,11 +84,18 @@ extern const struct bench_engine_ops bench_bpfrt_ops;
 /* The kernel's JIT through bpf(); only on Linux with <linux/bpf.h>. */
 extern const struct bench_engine_ops bench_kernel_ops;
 
+/*
+ * The CPU time of the calling thread. The kernel's test_run stops its clock
+ * while the program is preempted (it yields between runs when asked to, and
+ * pauses its timer around that), so the user-space engines count only the
+ * time their own thread runs too; on a shared machine wall time would charge
+ * them for other processes.
+ */
 static inline uint64_t bench_now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 

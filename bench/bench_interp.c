@@ -4,11 +4,11 @@
  * natively, and check that every engine computes the same result.
  *
  * Rows are programs, columns engines. For each pair the driver grows a batch
- * until it takes long enough to time, then times several batches and keeps
- * the median time per run, which shrugs off the odd preempted batch. Timing
- * is reported, never judged: the exit status only says whether every engine
- * agreed with the native result (0), or something differed or failed (1);
- * 2 is bad usage. So `bench_interp --quick` doubles as a correctness test.
+ * until it takes long enough to time, then times several batches, taking
+ * turns between the engines, and keeps the median time per run, which
+ * shrugs off the odd preempted batch. Timing is reported, never judged: the
+ * exit status only says whether every engine agreed with the native result
+ * (0), or something differed or failed (1); 2 is bad usage. So `bench_interp --quick` doubles as a correctness test.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -117,63 +117,116 @@ static uint32_t iters_for(double target_ns, double ns_per_run)
 	return n > MAX_ITERS ? MAX_ITERS : (uint32_t)n;
 }
 
-/*
- * Time one program on one engine into c. The batch grows fourfold until it
- * takes plan->calib_ns, so that the per-run figure used to size the timed
- * batches is not just clock resolution; every batch must return the result
- * of the first run, or the program is not deterministic on this engine.
- */
-static void measure(const struct bench_engine *eng, void *state, const struct bench_prog *prog,
-		    const uint8_t *input, const struct plan *plan, struct cell *c)
-{
+/* A cell being measured: its engine's handle, batch size and samples. */
+struct trial {
+	void *handle; /* NULL once the cell is decided (failed, skipped) */
+	uint32_t iters;
 	double samples[MAX_BATCHES];
+};
+
+static void trial_end(const struct bench_engine *eng, struct trial *t, struct cell *c,
+		      enum cell_status status)
+{
+	c->status = status;
+	if (t->handle)
+		eng->ops->close(t->handle);
+	t->handle = NULL;
+}
+
+/*
+ * Open one program on one engine and find its batch size: the batch grows
+ * fourfold until it takes plan->calib_ns, so that the per-run figure used to
+ * size the timed batches is not just clock resolution. The first run also
+ * warms caches up and gives the result.
+ */
+static void calibrate(const struct bench_engine *eng, void *state, const struct bench_prog *prog,
+		      const uint8_t *input, const struct plan *plan, struct trial *t,
+		      struct cell *c)
+{
 	struct bench_sample s;
 	uint32_t iters = 1;
-	void *h;
 
-	c->status = CELL_FAILED;
 	errno = 0;
-	h = eng->ops->open(state, eng, prog, c->msg);
-	if (!h) {
-		if (errno == EOPNOTSUPP)
-			c->status = CELL_SKIPPED;
+	t->handle = eng->ops->open(state, eng, prog, c->msg);
+	if (!t->handle) {
+		c->status = errno == EOPNOTSUPP ? CELL_SKIPPED : CELL_FAILED;
 		return;
 	}
-
-	/* The first run also warms caches up and gives the result. */
 	for (;;) {
-		int err = eng->ops->run(h, input, INPUT_SIZE, iters, &s, c->msg);
+		int err = eng->ops->run(t->handle, input, INPUT_SIZE, iters, &s, c->msg);
 
-		if (err == -EOPNOTSUPP)
-			c->status = CELL_SKIPPED;
-		if (err)
-			goto out;
+		if (err) {
+			trial_end(eng, t, c, err == -EOPNOTSUPP ? CELL_SKIPPED : CELL_FAILED);
+			return;
+		}
 		if (s.ns * iters >= plan->calib_ns || iters >= MAX_ITERS / 4)
 			break;
 		iters *= 4;
 	}
 	c->retval = s.retval;
+	t->iters = iters_for(plan->batch_ns, s.ns);
+}
 
-	iters = iters_for(plan->batch_ns, s.ns);
-	for (int b = 0; b < plan->batches; b++) {
-		if (eng->ops->run(h, input, INPUT_SIZE, iters, &s, c->msg))
-			goto out;
-		if (s.retval != c->retval) {
-			snprintf(c->msg, sizeof(c->msg),
-				 "result changed between runs: 0x%" PRIx64 ", then 0x%" PRIx64,
-				 c->retval, s.retval);
-			goto out;
+/*
+ * Time one program on every engine into cells. The batches are interleaved,
+ * one per engine in turn, so that a busy spell of the machine slows every
+ * engine alike instead of one column; each keeps its median batch. Every
+ * batch must return the result of the first run, or the program is not
+ * deterministic on that engine.
+ */
+static void measure(const struct bench_prog *prog, const uint8_t *input,
+		    const struct plan *plan, struct engine_slot *slots, struct cell *cells)
+{
+	struct trial trials[NENGINES] = { 0 };
+	struct bench_sample s;
+
+	for (size_t e = 0; e < NENGINES; e++) {
+		struct cell *c = &cells[e];
+
+		memset(c, 0, sizeof(*c));
+		if (slots[e].status != CELL_OK) {
+			c->status = slots[e].status;
+			snprintf(c->msg, sizeof(c->msg), "%s", slots[e].msg);
+			continue;
 		}
-		samples[b] = s.ns;
+		calibrate(&engines[e], slots[e].state, prog, input, plan, &trials[e], c);
 	}
-	qsort(samples, plan->batches, sizeof(samples[0]), cmp_double);
-	c->min_ns = samples[0];
-	c->max_ns = samples[plan->batches - 1];
-	c->ns = plan->batches % 2 ? samples[plan->batches / 2] :
-		(samples[plan->batches / 2 - 1] + samples[plan->batches / 2]) / 2;
-	c->status = CELL_OK;
-out:
-	eng->ops->close(h);
+
+	for (int b = 0; b < plan->batches; b++) {
+		for (size_t e = 0; e < NENGINES; e++) {
+			struct trial *t = &trials[e];
+			struct cell *c = &cells[e];
+
+			if (!t->handle)
+				continue;
+			if (engines[e].ops->run(t->handle, input, INPUT_SIZE, t->iters, &s, c->msg)) {
+				trial_end(&engines[e], t, c, CELL_FAILED);
+				continue;
+			}
+			if (s.retval != c->retval) {
+				snprintf(c->msg, sizeof(c->msg),
+					 "result changed between runs: 0x%" PRIx64 ", then 0x%" PRIx64,
+					 c->retval, s.retval);
+				trial_end(&engines[e], t, c, CELL_FAILED);
+				continue;
+			}
+			t->samples[b] = s.ns;
+		}
+	}
+
+	for (size_t e = 0; e < NENGINES; e++) {
+		struct trial *t = &trials[e];
+		struct cell *c = &cells[e];
+
+		if (!t->handle)
+			continue;
+		qsort(t->samples, plan->batches, sizeof(t->samples[0]), cmp_double);
+		c->min_ns = t->samples[0];
+		c->max_ns = t->samples[plan->batches - 1];
+		c->ns = plan->batches % 2 ? t->samples[plan->batches / 2] :
+			(t->samples[plan->batches / 2 - 1] + t->samples[plan->batches / 2]) / 2;
+		trial_end(&engines[e], t, c, CELL_OK);
+	}
 }
 
 /* --- output: a Markdown table, or JSON --- */
@@ -349,16 +402,10 @@ static bool bench_prog(const struct options *o, const struct bench_prog *prog,
 	const struct cell *base = &cells[0];
 	bool ok = true;
 
+	measure(prog, input, o->plan, slots, cells);
 	for (size_t e = 0; e < NENGINES; e++) {
 		struct cell *c = &cells[e];
 
-		memset(c, 0, sizeof(*c));
-		if (slots[e].status != CELL_OK) {
-			c->status = slots[e].status;
-			snprintf(c->msg, sizeof(c->msg), "%s", slots[e].msg);
-		} else {
-			measure(&engines[e], slots[e].state, prog, input, o->plan, c);
-		}
 		if (c->status == CELL_OK && e && base->status == CELL_OK &&
 		    c->retval != base->retval) {
 			c->status = CELL_FAILED;
