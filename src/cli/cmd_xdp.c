@@ -4,6 +4,7 @@
  * file, through an XDP port (bpfrt/xdp.h).
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +13,30 @@
 #include "bpfrt/xdp.h"
 #include "cli.h"
 #include "pcap_file.h"
+#include "xdp_live.h"
 
 static const char usage[] =
 	"Usage: bpfrt xdp run OBJ [--prog NAME] --pcap IN [--out PASS.pcap] [--tx TX.pcap]\n"
 	"                     [--ifindex N] [--interp|--jit] [-j]\n"
+	"       bpfrt xdp attach OBJ [--prog NAME] --dev IFACE --pass-dev IFACE\n"
+	"                     [--count N] [--duration SECONDS] [--interp|--jit] [-j]\n"
 	"\n"
 	"  run     run the XDP program of OBJ (clang -target bpf, SEC(\"xdp\")) on each\n"
 	"          packet of IN (pcap or pcapng, Ethernet), as the kernel runs XDP on a\n"
 	"          received frame, and count the verdicts. Maps are live: a pinned map\n"
 	"          changed meanwhile (bpfrt map update pinned ...) counts from the next\n"
 	"          packet on.\n"
+	"\n"
+	"  attach  run it on the frames arriving on --dev, live, until interrupted\n"
+	"          (SIGINT/SIGTERM), --count frames or --duration seconds, then print\n"
+	"          the counts. bpfrt is a bump in the wire between two interfaces of\n"
+	"          one namespace that have no addresses: XDP_PASS frames go out of\n"
+	"          --pass-dev (on to the stack behind it, e.g. a veth whose peer has\n"
+	"          the addresses), XDP_TX back out of --dev, XDP_REDIRECT out of the\n"
+	"          interface the program chose (bpf_redirect, devmap); XDP_DROP and\n"
+	"          XDP_ABORTED frames go nowhere. Frames coming back on --pass-dev go\n"
+	"          out of --dev unfiltered. AF_PACKET TPACKET_V3 rings; see the\n"
+	"          limits in src/cli/xdp_live.h (checksum and segmentation offload).\n"
 	"\n"
 	"  --prog NAME   the program, when OBJ has several\n"
 	"  --out FILE    write the XDP_PASS frames, as the program left them (pcap)\n"
@@ -36,22 +51,30 @@ static const char usage[] =
 	"Statistics are the kernel's: run_cnt, run_time_ns (time in the program).\n";
 
 struct xdp_args {
-	const char *obj, *prog, *pcap, *out, *tx;
-	uint64_t ifindex;
+	bool attach;
+	const char *obj, *prog, *pcap, *out, *tx, *dev, *pass_dev;
+	uint64_t ifindex, count, duration;
 	bool interp, jit, json;
 };
 
 static int parse(int argc, char **argv, struct xdp_args *a)
 {
 	memset(a, 0, sizeof(*a));
+	a->attach = !strcmp(argv[1], "attach");
 	for (int i = 2; i < argc; i++) {
 		const char *s = argv[i];
 		const char **val = !strcmp(s, "--prog") ? &a->prog : !strcmp(s, "--pcap") ? &a->pcap :
-				   !strcmp(s, "--out") ? &a->out : !strcmp(s, "--tx") ? &a->tx : NULL;
+				   !strcmp(s, "--out") ? &a->out : !strcmp(s, "--tx") ? &a->tx :
+				   !strcmp(s, "--dev") ? &a->dev : !strcmp(s, "--pass-dev") ? &a->pass_dev : NULL;
+		uint64_t *num = !strcmp(s, "--count") ? &a->count :
+				!strcmp(s, "--duration") ? &a->duration : NULL;
 		if (val) {
 			if (++i >= argc)
 				return cli_err("%s needs a value", s);
 			*val = argv[i];
+		} else if (num) {
+			if (cli_parse_u64(s, ++i < argc ? argv[i] : NULL, num))
+				return 1;
 		} else if (!strcmp(s, "--ifindex")) {
 			if (cli_parse_u64(s, ++i < argc ? argv[i] : NULL, &a->ifindex))
 				return 1;
@@ -71,12 +94,16 @@ static int parse(int argc, char **argv, struct xdp_args *a)
 			return cli_err("xdp: unexpected argument '%s'", s);
 		}
 	}
+	const char *verb = a->attach ? "attach" : "run";
 	if (!a->obj)
-		return cli_err("xdp run: no object file given (see bpfrt xdp --help)");
-	if (!a->pcap)
+		return cli_err("xdp %s: no object file given (see bpfrt xdp --help)", verb);
+	if (!a->attach && !a->pcap)
 		return cli_err("xdp run: no --pcap file given");
+	if (a->attach && (!a->dev || !a->pass_dev))
+		return cli_err("xdp attach: say where frames come in (--dev) and where XDP_PASS "
+			       "sends them (--pass-dev)");
 	if (a->interp && a->jit)
-		return cli_err("xdp run: --interp and --jit exclude each other");
+		return cli_err("xdp %s: --interp and --jit exclude each other", verb);
 	return 0;
 }
 
@@ -109,32 +136,9 @@ static struct bpfrt_program *pick(struct bpfrt_object *obj, const char *name)
 	return n == 1 ? found : NULL;
 }
 
-/* Where redirected frames went: counts per target. */
-#define MAX_TARGETS 16
-struct targets {
-	struct bpfrt_xdp_redirect t[MAX_TARGETS];
-	uint64_t n[MAX_TARGETS];
-	unsigned cnt;
-	uint64_t other;
-};
-
-static void count_target(struct targets *ts, const struct bpfrt_xdp_redirect *r)
-{
-	for (unsigned i = 0; i < ts->cnt; i++)
-		if (!memcmp(&ts->t[i], r, sizeof(*r))) {
-			ts->n[i]++;
-			return;
-		}
-	if (ts->cnt == MAX_TARGETS) {
-		ts->other++;
-		return;
-	}
-	ts->t[ts->cnt] = *r;
-	ts->n[ts->cnt++] = 1;
-}
-
-static void report(const struct bpfrt_xdp_stats *st, uint64_t packets, const struct targets *ts,
-		   bool json)
+/* The counts; JSON nested inside another object when nested. */
+static void report(const struct bpfrt_xdp_stats *st, uint64_t packets, const struct xdp_targets *ts,
+		   bool json, bool nested)
 {
 	uint64_t mean = st->run_cnt ? st->run_time_ns / st->run_cnt : 0;
 	if (json) {
@@ -152,7 +156,9 @@ static void report(const struct bpfrt_xdp_stats *st, uint64_t packets, const str
 			printf("%s{\"ifindex\":%u,\"map_id\":%u,\"key\":%u,\"flags\":%u,\"packets\":%llu}",
 			       i ? "," : "", ts->t[i].ifindex, ts->t[i].map_id, ts->t[i].key,
 			       ts->t[i].flags, (unsigned long long)ts->n[i]);
-		printf("]}\n");
+		printf("]}");
+		if (!nested)
+			printf("\n");
 		return;
 	}
 	printf("packets %llu  run %llu  not run %llu\n", (unsigned long long)packets,
@@ -190,7 +196,7 @@ static int run_pcap(struct bpfrt_runtime *rt, struct bpfrt_prog *prog, const str
 	BPFRT_OPTS(bpfrt_xdp_port_opts, po, .ingress_ifindex = (uint32_t)a->ifindex);
 	struct bpfrt_xdp_port *port = bpfrt_xdp_port__new(prog, &po);
 	int rc = port ? 0 : 1;
-	struct targets ts = { .cnt = 0 };
+	struct xdp_targets ts = { .cnt = 0 };
 	struct pcap_rec rec;
 	int r;
 	while (port && (r = pcap_in_next(&in, &rec)) == 1) {
@@ -206,18 +212,49 @@ static int run_pcap(struct bpfrt_runtime *rt, struct bpfrt_prog *prog, const str
 		else if (v.action == BPFRT_XDP_TX)
 			pcap_out_write(&tx, &rec, v.data, v.len);
 		else if (v.action == BPFRT_XDP_REDIRECT)
-			count_target(&ts, &v.redirect);
+			xdp_count_target(&ts, &v.redirect);
 	}
 	if (port && r < 0)
 		rc = 1;
 	if (port) {
 		struct bpfrt_xdp_stats st;
 		bpfrt_xdp_port__stats(port, &st);
-		report(&st, in.n, &ts, a->json);
+		report(&st, in.n, &ts, a->json, false);
 	}
 	rc |= pcap_out_close(&pass);
 	rc |= pcap_out_close(&tx);
 	pcap_in_close(&in);
+	bpfrt_xdp_port__free(port);
+	return rc;
+}
+
+static int run_live(struct bpfrt_runtime *rt, struct bpfrt_object *obj, struct bpfrt_prog *prog,
+		    const struct xdp_args *a)
+{
+	unsigned ifindex = if_nametoindex(a->dev);
+	BPFRT_OPTS(bpfrt_xdp_port_opts, po, .ingress_ifindex = ifindex);
+	struct bpfrt_xdp_port *port = bpfrt_xdp_port__new(prog, &po);
+	if (!port)
+		return cli_err("%s", bpfrt_runtime__last_error(rt));
+	struct xdp_live_opts o = { .obj = obj, .dev = a->dev, .pass_dev = a->pass_dev,
+				   .count = a->count, .duration = a->duration };
+	struct xdp_live_counts c;
+	int rc = xdp_live_run(rt, port, &o, &c);
+	if (!rc) {
+		struct bpfrt_xdp_stats st;
+		bpfrt_xdp_port__stats(port, &st);
+		if (a->json) {
+			printf("{\"dev\":\"%s\",\"returned\":%llu,\"send_errors\":%llu,\"stats\":",
+			       a->dev, (unsigned long long)c.returned,
+			       (unsigned long long)c.sent_errors);
+			report(&st, c.received, &c.targets, true, true);
+			printf("}\n");
+		} else {
+			report(&st, c.received, &c.targets, false, false);
+			printf("returned from %s to %s: %llu  send errors: %llu\n", a->pass_dev, a->dev,
+			       (unsigned long long)c.returned, (unsigned long long)c.sent_errors);
+		}
+	}
 	bpfrt_xdp_port__free(port);
 	return rc;
 }
@@ -228,8 +265,8 @@ int cmd_xdp(int argc, char **argv)
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2;
 	}
-	if (strcmp(argv[1], "run"))
-		return cli_err("xdp: unknown command '%s' (run)", argv[1]);
+	if (strcmp(argv[1], "run") && strcmp(argv[1], "attach"))
+		return cli_err("xdp: unknown command '%s' (run, attach)", argv[1]);
 	struct xdp_args a;
 	if (parse(argc, argv, &a))
 		return 1;
@@ -245,7 +282,9 @@ int cmd_xdp(int argc, char **argv)
 		cli_err("%s", bpfrt_runtime__last_error(rt));
 	else {
 		struct bpfrt_program *p = pick(obj, a.prog);
-		if (p)
+		if (p && a.attach)
+			rc = run_live(rt, obj, bpfrt_program__prog(p), &a);
+		else if (p)
 			rc = run_pcap(rt, bpfrt_program__prog(p), &a);
 	}
 	bpfrt_object__close(obj);
