@@ -69,5 +69,19 @@ for case in "$progs/xdp_block:xdp_block" "$xdp_progs/xdp_adjust:reflect"; do
 		done
 	done
 done
+# Classic BPF from the command line: a -dd file and the same filter as an
+# expression accept the same packets; a broken file names its line.
+printf '{ 0x28, 0, 0, 0x0000000c },\n{ 0x15, 0, 1, 0x00000800 },\n{ 0x6, 0, 0, 0x00040000 },\n{ 0x6, 0, 0, 0x00000000 },\n' >"$work/ip.dd"
+dd=$("$bpfrt" cbpf --dd "$work/ip.dd" --pcap "$work/mix.pcap" -j --out "$work/ip.pcap")
+expr=$("$bpfrt" cbpf --filter ip --pcap "$work/mix.pcapng" -j)
+echo "cbpf ip: -dd $dd, --filter $expr"
+[ "$dd" = "$expr" ] && [ "$(field "$dd" accepted)" -gt 0 ] || { echo "FAIL: cbpf -dd and --filter disagree"; fail=1; }
+[ "$(field "$dd" accepted)" -eq "$("$bpfrt" cbpf --filter ip --pcap "$work/ip.pcap" -j | sed -n 's/.*"accepted":\([0-9]*\).*/\1/p')" ] ||
+	{ echo "FAIL: cbpf --out did not keep the accepted packets"; fail=1; }
+printf '{ 0x28, 0, 0 },\n' >"$work/bad.dd"
+out=$("$bpfrt" cbpf --dd "$work/bad.dd" --pcap "$work/mix.pcap" 2>&1)
+printf '%s\n' "$out" | grep -qF "bad.dd: line 1: an instruction has 4 fields" ||
+	{ echo "FAIL: broken -dd file: $out"; fail=1; }
+
 echo "pcap_test: $compared runs compared with the kernel"
 exit $fail
