@@ -59,6 +59,11 @@ struct bpfrt_xdp_port_opts {
 	size_t sz;                /* sizeof(struct bpfrt_xdp_port_opts) */
 	uint32_t ingress_ifindex; /* xdp_md.ingress_ifindex (0: the loopback's, as test runs) */
 	uint32_t rx_queue_index;  /* xdp_md.rx_queue_index */
+	/*
+	 * Do not time each run (run_time_ns stays 0, verdict.run_ns 0), as the
+	 * kernel with kernel.bpf_stats_enabled off: two clock reads less per frame.
+	 */
+	bool no_run_time;
 };
 
 /**

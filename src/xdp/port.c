@@ -25,6 +25,7 @@ struct bpfrt_xdp_port {
 	struct xdp_block *frame;
 	struct bpfrt_exec *ex;
 	uint32_t ifindex, queue;
+	bool timed;
 	struct bpfrt_xdp_stats stats;
 	uint8_t joined[XDP_MAX_LEN]; /* a frame with fragments, in one piece */
 };
@@ -75,6 +76,8 @@ struct bpfrt_xdp_port *bpfrt_xdp_port__new(struct bpfrt_prog *prog,
 		p->ifindex = opts->ingress_ifindex;
 		p->queue = opts->rx_queue_index;
 	}
+	p->timed = !(opts && opts->sz >= offsetof(struct bpfrt_xdp_port_opts, no_run_time) + 1 &&
+		     opts->no_run_time);
 	if (!p->ifindex) /* the loopback, as in a test run */
 		p->ifindex = if_nametoindex("lo") ? if_nametoindex("lo") : 1;
 	return p;
@@ -99,9 +102,9 @@ int bpfrt_xdp_port__run(struct bpfrt_xdp_port *port, const void *frame, uint32_t
 			       "%u bytes", bpfrt_prog__name(port->prog), len, XDP_ETH_HLEN, XDP_MAX_LEN);
 	}
 	xdp_frame_load(port->frame, frame, len, 0, port->ifindex, port->queue);
-	uint64_t r0 = 0, t0 = now_ns();
+	uint64_t r0 = 0, t0 = port->timed ? now_ns() : 0;
 	int err = prog_run_xdp(port->prog, port->ex, port->frame, &r0);
-	uint64_t t1 = now_ns();
+	uint64_t t1 = port->timed ? now_ns() : 0;
 	port->stats.run_cnt++;
 	port->stats.run_time_ns += t1 - t0;
 	v->run_ns = t1 - t0;
