@@ -23,7 +23,12 @@
 #include <string.h>
 #include "map_impl.h"
 
-#define DEVMAP_FLAGS (MF_NUMA_NODE | MF_RDONLY | MF_WRONLY)
+/*
+ * The kernel's mask, plus BPF_F_RDONLY_PROG: the check that sets it runs
+ * again on the header of a pinned map when another process opens it (so
+ * bpfrt, unlike Linux, also accepts it given at creation).
+ */
+#define DEVMAP_FLAGS (MF_NUMA_NODE | MF_RDONLY | MF_WRONLY | MF_RDONLY_PROG)
 
 struct devmap_val {
 	uint32_t ifindex;

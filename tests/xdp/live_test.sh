@@ -5,10 +5,13 @@
 # 10.0.0.1 through the pinned map, while bpfrt runs, stops the probes from
 # arriving; unblocking lets them through again; bpfrt's counts match.
 #
-#   live_test.sh BPFRT UDP_PROBE XDP_BLOCK_OBJ WORKDIR
+# Then xdp_fwd redirects every frame through a devmap whose slot is filled
+# while it runs: nothing arrives before, everything after, as redirects.
+#
+#   live_test.sh BPFRT UDP_PROBE XDP_BLOCK_OBJ XDP_FWD_OBJ WORKDIR
 # Skips (77) without root or network namespaces.
 set -u
-bpfrt=$1 probe=$2 obj=$3 work=$4
+bpfrt=$1 probe=$2 obj=$3 fwd=$4 work=$5
 skip() { echo "live_test: SKIP: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 command -v ip >/dev/null || skip "no ip (iproute2)"
@@ -56,7 +59,6 @@ hits=$("$bpfrt" map lookup pinned blocklist key 10 0 0 1 -j)
 probe 5 "unblocked"
 sleep 0.2
 kill -INT "$bpfrt_pid"; wait "$bpfrt_pid"; bpfrt_pid=
-kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 
 arrived=$(grep -c '^got probe' "$work/server.out")
 stats=$(cat "$work/bpfrt.json")
@@ -67,4 +69,25 @@ echo "probes that arrived at B: $arrived"
 drop=$(printf '%s' "$stats" | sed -n 's/.*"drop":\([0-9]*\).*/\1/p')
 [ "$drop" = 5 ] || { echo "FAIL: bpfrt dropped '$drop' frames, not the 5 blocked probes"; fail=1; }
 printf '%s' "$hits" | grep -q '"value":\["0x05",' || { echo "FAIL: the blocklist entry did not count 5 drops"; fail=1; }
+
+# XDP_REDIRECT through a devmap filled live (in M: the interface must exist there).
+ip netns exec $M "$bpfrt" xdp attach "$fwd" --dev a1 --pass-dev b0 -j >"$work/fwd.json" 2>"$work/fwd.err" &
+bpfrt_pid=$!
+for i in $(seq 50); do grep -q attached "$work/fwd.err" 2>/dev/null && break; sleep 0.1; done
+probe 0 "devmap slot empty"
+b0=$(ip -n $M -o link show b0 | cut -d: -f1)
+ip netns exec $M "$bpfrt" map update pinned ports key 0 0 0 0 value \
+	$((b0 & 255)) $((b0 >> 8 & 255)) 0 0 || exit 1
+probe 5 "devmap slot 0 = b0 (ifindex $b0)"
+sleep 0.2
+kill -INT "$bpfrt_pid"; wait "$bpfrt_pid"; bpfrt_pid=
+stats=$(cat "$work/fwd.json")
+echo "bpfrt: $stats"
+redirected=$(printf '%s' "$stats" | sed -n 's/.*"redirect":\([0-9]*\).*/\1/p')
+dropped=$(printf '%s' "$stats" | sed -n 's/.*"drop":\([0-9]*\).*/\1/p')
+# at least: A's ARP probes are dropped and redirected too
+[ "${dropped:-0}" -ge 5 ] && [ "${redirected:-0}" -ge 5 ] ||
+	{ echo "FAIL: expected at least 5 frames dropped and 5 redirected"; fail=1; }
+printf '%s' "$stats" | grep -q "\"ifindex\":$b0,\"map_id\":[0-9]*,\"key\":0" ||
+	{ echo "FAIL: the redirects did not go to ifindex $b0"; fail=1; }
 exit $fail
