@@ -161,7 +161,8 @@ static void convert(struct out *o, const struct bpfrt_cbpf_insn *f, size_t i, st
 {
 	uint16_t c = f->code;
 	int32_t k = (int32_t)f->k;
-	int16_t mem = (int16_t)(-(MEMWORDS - (int)f->k) * 4);
+	/* M[k] (k < 16 once checked; other instructions do not use it) */
+	int16_t mem = f->k < MEMWORDS ? (int16_t)(-(MEMWORDS - (int)f->k) * 4) : 0;
 	switch (BPF_CLASS(c)) {
 	case BPF_ALU:
 		if (BPF_OP(c) == BPF_NEG) {
