@@ -13,6 +13,8 @@
  * successful call are stale, as the verifier makes them in Linux; the
  * checked engine moves the packet region with the frame.
  *
+ * bpf_xdp_load_bytes and bpf_xdp_store_bytes reach the fragments too.
+ *
  * Redirects record their target in the context for whoever runs the
  * program (the XDP port) and return XDP_REDIRECT, or the kernel's value
  * for bad flags (XDP_ABORTED) and for a key the map does not have (the
@@ -143,6 +145,61 @@ HELPER(bpf_xdp_adjust_meta)
 	return 0;
 }
 
+/* data_end - data, plus the fragments. */
+static uint32_t buff_len(const struct xdp_ctx *c)
+{
+	return c->md.data_end - c->md.data + c->frags_len;
+}
+
+HELPER(bpf_xdp_get_buff_len)
+{
+	struct xdp_ctx *c = frame_of(ex, "bpf_xdp_get_buff_len", r1);
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	return c ? buff_len(c) : 0;
+}
+
+/*
+ * bpf_xdp_load_bytes / bpf_xdp_store_bytes: len bytes at offset from data,
+ * across the linear part and the fragments; offsets and lengths above 0xffff
+ * are -EFAULT, ranges past the end -EINVAL, as bpf_xdp_pointer() says.
+ */
+static uint64_t xdp_copy(struct bpfrt_exec *ex, const char *helper, uint64_t r1, uint64_t off,
+			 uint64_t buf, uint64_t len, bool store)
+{
+	struct xdp_ctx *c = frame_of(ex, helper, r1);
+	if (!c || !helper_mem(ex, helper, 3, buf, len, !store))
+		return 0;
+	off = (uint32_t)off, len = (uint32_t)len;
+	if (off > 0xffff || len > 0xffff)
+		return (uint64_t)-EFAULT;
+	if (off + len > buff_len(c))
+		return (uint64_t)-EINVAL;
+	uint32_t linear = c->md.data_end - c->md.data;
+	uint8_t *frags = ((struct xdp_block *)xdp_ptr(c->hard_start))->frags;
+	uint8_t *b = (uint8_t *)(uintptr_t)buf;
+	for (uint64_t i = 0; i < len; i++) {
+		uint64_t at = off + i;
+		uint8_t *p = at < linear ? xdp_ptr(c->md.data) + at : frags + (at - linear);
+		if (store)
+			*p = b[i];
+		else
+			b[i] = *p;
+	}
+	return 0;
+}
+
+HELPER(bpf_xdp_load_bytes)
+{
+	(void)r5;
+	return xdp_copy(ex, "bpf_xdp_load_bytes", r1, r2, r3, r4, false);
+}
+
+HELPER(bpf_xdp_store_bytes)
+{
+	(void)r5;
+	return xdp_copy(ex, "bpf_xdp_store_bytes", r1, r2, r3, r4, true);
+}
+
 /*
  * bpf_redirect(ifindex, flags): no flags are defined for XDP. The context
  * is not an argument: the kernel keeps the target per CPU, bpfrt in the
@@ -211,5 +268,8 @@ const struct helper_def helpers_xdp[] = {
 	{ 51, "bpf_redirect_map", bpf_redirect_map, HG_XDP, PROTO(RET_INTEGER, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING) },
 	{ 54, "bpf_xdp_adjust_meta", bpf_xdp_adjust_meta, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING) },
 	{ 65, "bpf_xdp_adjust_tail", bpf_xdp_adjust_tail, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING) },
+	{ 188, "bpf_xdp_get_buff_len", bpf_xdp_get_buff_len, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX) },
+	{ 189, "bpf_xdp_load_bytes", bpf_xdp_load_bytes, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE) },
+	{ 190, "bpf_xdp_store_bytes", bpf_xdp_store_bytes, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE) },
 	{ 0 },
 };

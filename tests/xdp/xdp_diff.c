@@ -232,6 +232,29 @@ static void redirect_cases(struct side *s)
 	compared += 4;
 }
 
+/* Loads and stores across the linear part and the fragments. */
+static void bytes_cases(struct side *s)
+{
+	static uint8_t big[20000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 31 + i / 512);
+	static const uint32_t lens[] = { 64, 100, 3520, 3600, 9000, 20000 };
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		uint32_t len = lens[l];
+		const uint32_t offs[] = { 0, 1, len - 64, len - 63, 3456, 3500, 3520, 7616 - 10,
+					  len, 0x10000, 0xffffffff };
+		for (size_t a = 0; a < sizeof(offs) / sizeof(offs[0]); a++)
+			for (size_t b = 0; b < sizeof(offs) / sizeof(offs[0]); b += 3) {
+				struct params p = { .key = offs[a], .ifindex = offs[b],
+						    .tail = a % 2 ? -100 : 50 };
+				struct run r = { "bytes", &p, big, len, -1, "" };
+				snprintf(r.what, sizeof(r.what), "bytes len %u load at %u store at %u",
+					 len, offs[a], offs[b]);
+				diff_one(s, &r);
+			}
+	}
+}
+
 static void reflect_cases(struct side *s)
 {
 	uint8_t pkt[2048];
@@ -274,6 +297,7 @@ int main(int argc, char **argv)
 	adjust_cases(&s);
 	redirect_cases(&s);
 	reflect_cases(&s);
+	bytes_cases(&s);
 	bpfrt_object__close(s.bobj);
 	bpfrt_runtime__free(s.rt);
 	bpf_object__close(s.kobj);

@@ -102,3 +102,25 @@ int reflect(struct xdp_md *ctx)
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* Bytes across the linear part and the fragments: copy 64 bytes from the
+ * offset in params.key to params.ifindex, report lengths and errors. */
+SEC("xdp")
+int bytes(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct params *p = bpf_map_lookup_elem(&params, &zero);
+	if (!p)
+		return XDP_ABORTED;
+	__u8 buf[64] = {};
+	put(0, bpf_xdp_get_buff_len(ctx));
+	put(1, bpf_xdp_load_bytes(ctx, p->key, buf, sizeof(buf)));
+	put(2, bpf_xdp_store_bytes(ctx, p->ifindex, buf, sizeof(buf)));
+	put(3, bpf_xdp_adjust_tail(ctx, p->tail));
+	put(4, bpf_xdp_get_buff_len(ctx));
+	put(5, bpf_xdp_load_bytes(ctx, p->key, buf, 8));
+	__u64 first;
+	__builtin_memcpy(&first, buf, 8);
+	put(6, first);
+	return XDP_PASS;
+}
