@@ -244,15 +244,18 @@ static int run_live(struct bpfrt_runtime *rt, struct bpfrt_object *obj, struct b
 		struct bpfrt_xdp_stats st;
 		bpfrt_xdp_port__stats(port, &st);
 		if (a->json) {
-			printf("{\"dev\":\"%s\",\"returned\":%llu,\"send_errors\":%llu,\"stats\":",
-			       a->dev, (unsigned long long)c.returned,
-			       (unsigned long long)c.sent_errors);
+			printf("{\"dev\":\"%s\",\"elapsed_ns\":%llu,\"ring_drops\":%llu,"
+			       "\"returned\":%llu,\"send_errors\":%llu,\"stats\":", a->dev,
+			       (unsigned long long)c.elapsed_ns, (unsigned long long)c.ring_drops,
+			       (unsigned long long)c.returned, (unsigned long long)c.sent_errors);
 			report(&st, c.received, &c.targets, true, true);
 			printf("}\n");
 		} else {
 			report(&st, c.received, &c.targets, false, false);
-			printf("returned from %s to %s: %llu  send errors: %llu\n", a->pass_dev, a->dev,
-			       (unsigned long long)c.returned, (unsigned long long)c.sent_errors);
+			printf("returned from %s to %s: %llu  send errors: %llu  ring drops: %llu  "
+			       "elapsed %.3f s\n", a->pass_dev, a->dev, (unsigned long long)c.returned,
+			       (unsigned long long)c.sent_errors, (unsigned long long)c.ring_drops,
+			       c.elapsed_ns / 1e9);
 		}
 	}
 	bpfrt_xdp_port__free(port);

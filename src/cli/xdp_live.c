@@ -246,9 +246,17 @@ int xdp_live_run(struct bpfrt_runtime *rt, struct bpfrt_xdp_port *port,
 		drain(&l, &l.dev);
 		drain(&l, &l.pass);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (o->duration && (uint64_t)(now.tv_sec - t0.tv_sec) >= o->duration)
+		if (o->duration && (uint64_t)(now.tv_sec - t0.tv_sec) >= o->duration &&
+		    now.tv_nsec >= t0.tv_nsec)
 			break;
 	}
+	struct tpacket_stats_v3 st;
+	socklen_t sl = sizeof(st);
+	if (!getsockopt(l.dev.fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl))
+		c->ring_drops = st.tp_drops;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	c->elapsed_ns = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000000000ull + (uint64_t)now.tv_nsec -
+			(uint64_t)t0.tv_nsec;
 	close(l.tx_fd);
 	ring_close(&l.dev);
 	ring_close(&l.pass);

@@ -48,6 +48,8 @@ struct xdp_live_opts {
 struct xdp_live_counts {
 	uint64_t received, returned; /* frames in on dev; frames from pass_dev sent back out */
 	uint64_t sent_errors;        /* frames the kernel would not send */
+	uint64_t elapsed_ns;         /* from attaching to stopping */
+	uint64_t ring_drops;         /* frames on dev the ring had no room for (bpfrt was behind) */
 	struct xdp_targets targets;
 };
 
