@@ -420,6 +420,12 @@ static int run_mem_xdp(struct run_mem *m, const struct bpfrt_test_run_opts *o, c
 			return -EINVAL;
 		}
 		meta = md.data;
+		if (o->data_size_in - meta < XDP_ETH_HLEN) {
+			snprintf(why, whylen, "xdp_md context: %u bytes of metadata leave %u of the "
+				 "%u-byte packet, less than an Ethernet header", meta,
+				 o->data_size_in - meta, o->data_size_in);
+			return -EINVAL;
+		}
 		if (!md.ingress_ifindex && md.rx_queue_index) {
 			snprintf(why, whylen, "xdp_md context: rx_queue_index %u without ingress_ifindex",
 				 md.rx_queue_index);

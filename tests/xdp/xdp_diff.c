@@ -175,6 +175,16 @@ static void adjust_cases(struct side *s)
 				 action);
 			diff_one(s, &r);
 		}
+	/* Contexts whose metadata leaves less than an Ethernet header, or nothing. */
+	static const uint32_t short_ctx[][2] = { { 28, 28 }, { 16, 4 }, { 14, 12 }, { 20, 24 } };
+	for (size_t c = 0; c < sizeof(short_ctx) / sizeof(short_ctx[0]); c++)
+		for (int32_t tail = -4; tail <= 16; tail += 10) {
+			struct params p = { .meta = -4, .head = -8, .tail = tail, .action = 2 };
+			struct run r = { "adjust", &p, pkt, short_ctx[c][0], (int)short_ctx[c][1], "" };
+			snprintf(r.what, sizeof(r.what), "adjust len %u ctx meta %u tail %d",
+				 short_ctx[c][0], short_ctx[c][1], tail);
+			diff_one(s, &r);
+		}
 	/* Lengths a test run refuses, and packets with fragments. */
 	static uint8_t big[80000];
 	for (size_t i = 0; i < sizeof(big); i++)
