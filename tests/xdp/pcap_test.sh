@@ -15,7 +15,7 @@ fail=0
 expect_error() { # FILE MESSAGE
 	out=$("$bpfrt" xdp run "$progs/xdp_block.v3.o" --pcap "$work/$1" 2>&1)
 	rc=$?
-	if [ $rc -ne 1 ] || ! printf '%s\n' "$out" | grep -qF "$2"; then
+	if [ $rc -ne 1 ] || ! printf '%s\n' "$out" | grep -qF -- "$2"; then
 		echo "FAIL: $1: exit $rc, expected 1 and '$2', got: $out"
 		fail=1
 	fi
@@ -26,6 +26,25 @@ expect_error caplen-snaplen.pcap "caplen-snaplen.pcap: packet 2: caplen 98 is la
 expect_error cut-record.pcap "cut-record.pcap: packet 2: truncated: caplen 200 but 50 byte(s) left"
 expect_error cut-header.pcap "cut-header.pcap: packet 3: truncated record header (8 of 16 bytes)"
 expect_error missing.pcap "missing.pcap: cannot open"
+
+# Command-line mistakes: exit 1 and say what is wrong.
+expect_usage() { # MESSAGE ARGS...
+	msg=$1; shift
+	out=$("$bpfrt" "$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 1 ] || ! printf '%s\n' "$out" | grep -qF -- "$msg"; then
+		echo "FAIL: bpfrt $*: exit $rc, expected 1 and '$msg', got: $out"
+		fail=1
+	fi
+}
+expect_usage "xdp run: no --pcap file given" xdp run "$progs/xdp_block.v3.o"
+expect_usage "has no XDP program" xdp run "$progs/tracing.v3.o" --pcap "$work/mix.pcap"
+expect_usage "has no program 'nope'" xdp run "$progs/xdp_block.v3.o" --prog nope --pcap "$work/mix.pcap"
+expect_usage "interface 'nope0': no such interface" xdp attach "$progs/xdp_block.v3.o" --dev nope0 --pass-dev lo
+expect_usage "say where frames come in (--dev)" xdp attach "$progs/xdp_block.v3.o"
+expect_usage "xdp: unknown command 'frob'" xdp frob
+expect_usage "--filter 'udp ((': " cbpf --filter "udp ((" --pcap "$work/mix.pcap"
+expect_usage "give the filter with --dd FILE or --filter EXPR" cbpf --pcap "$work/mix.pcap"
 
 # The blocklist example with 10.0.0.1 and 10.0.0.5 blocked, through the pinned map.
 "$bpfrt" prog load "$progs/xdp_block.v3.o" >/dev/null || exit 1
