@@ -9,7 +9,8 @@
  * the program sees the frame as it was on the wire.
  *
  * Limits: the kernel's stack on --dev still sees each frame before bpfrt
- * does (which is why --dev has no address); frames whose sender left the
+ * does (which is why --dev must have no address, IPv6 link-local ones
+ * included: bpfrt warns when it has one); frames whose sender left the
  * checksum to offload (veth does) are sent on with the checksum unfilled,
  * and segmentation offload makes frames longer than the MTU: turn both off
  * on the sender (ethtool -K IF tx off tso off gso off) or use UDP without
@@ -18,6 +19,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -68,6 +70,42 @@ void xdp_count_target(struct xdp_targets *ts, const struct bpfrt_xdp_redirect *r
 	}
 	ts->t[ts->cnt] = *r;
 	ts->n[ts->cnt++] = 1;
+}
+
+/*
+ * An interface with an address lets this namespace's stack answer or accept
+ * what arrives on it, whatever the program decides: say so.
+ */
+static void warn_addresses(const char *name)
+{
+	struct ifaddrs *all, *a;
+	if (getifaddrs(&all))
+		return;
+	for (a = all; a; a = a->ifa_next)
+		if (a->ifa_addr && !strcmp(a->ifa_name, name) &&
+		    (a->ifa_addr->sa_family == AF_INET || a->ifa_addr->sa_family == AF_INET6)) {
+			fprintf(stderr, "bpfrt: warning: interface '%s' has an %s address: the kernel's "
+				"stack here may answer or accept frames the program drops (remove it; "
+				"sysctl net.ipv6.conf.%s.disable_ipv6=1)\n", name,
+				a->ifa_addr->sa_family == AF_INET ? "IPv4" : "IPv6", name);
+			break;
+		}
+	freeifaddrs(all);
+}
+
+/* The ifindex of the peer of a veth (its iflink, in the peer's namespace), or 0. */
+static unsigned peer_ifindex(const char *name)
+{
+	char path[128];
+	unsigned peer = 0;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/iflink", name);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%u", &peer) != 1)
+			peer = 0;
+		fclose(f);
+	}
+	return peer;
 }
 
 static int ring_open(struct ring *r, const char *name)
@@ -224,8 +262,18 @@ int xdp_live_run(struct bpfrt_runtime *rt, struct bpfrt_xdp_port *port,
 	memset(c, 0, sizeof(*c));
 	l.dev.fd = l.pass.fd = -1;
 	int rc = ring_open(&l.dev, o->dev) || ring_open(&l.pass, o->pass_dev);
+	if (!rc) {
+		warn_addresses(o->dev);
+		warn_addresses(o->pass_dev);
+	}
 	if (!rc && l.dev.ifindex == l.pass.ifindex)
 		rc = cli_err("--dev and --pass-dev are both '%s': bpfrt needs two interfaces", o->dev);
+	else if (!rc && peer_ifindex(o->pass_dev) == l.dev.ifindex &&
+		 peer_ifindex(o->dev) == l.pass.ifindex)
+		/* (iflink numbers the peer in its own namespace: this may be a coincidence) */
+		fprintf(stderr, "bpfrt: warning: --pass-dev '%s' looks like the other end of --dev "
+			"'%s' (a veth pair): passed frames would come straight back\n", o->pass_dev,
+			o->dev);
 	if (!rc && (l.tx_fd = socket(AF_PACKET, SOCK_RAW, 0)) < 0)
 		rc = cli_err("cannot open a packet socket to send: %s", strerror(errno));
 	if (rc) {
