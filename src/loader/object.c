@@ -211,6 +211,9 @@ static int create_maps(struct bpfrt_object *obj)
 				if (d->map)
 					continue;
 			}
+			/* As libbpf: a perf event array without a size gets a slot per CPU. */
+			if (d->type == BPFRT_MAP_TYPE_PERF_EVENT_ARRAY && !d->max_entries)
+				d->max_entries = (uint32_t)bpfrt_num_possible_cpus();
 			BPFRT_OPTS(bpfrt_map_create_opts, o, .map_flags = d->map_flags,
 				   .map_extra = d->map_extra, .init_value = d->init,
 				   .init_size = d->init_size,

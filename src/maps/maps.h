@@ -40,6 +40,12 @@ void ringbuf_discard(void *sample, uint64_t flags);
 long ringbuf_output(struct bpfrt_map *m, const void *data, uint64_t size, uint64_t flags);
 uint64_t ringbuf_query(struct bpfrt_map *m, uint64_t flags);
 
+/*
+ * bpf_perf_event_output: a PERF_RECORD_SAMPLE of size bytes into the ring of
+ * slot flags & BPF_F_INDEX_MASK (BPF_F_CURRENT_CPU: this CPU's).
+ */
+long perf_event_output(struct bpfrt_map *m, uint64_t flags, const void *data, uint64_t size);
+
 /* prog array: the id stored at index (0 if none); map-in-map: the inner map. */
 uint32_t map_prog_array_get(struct bpfrt_map *m, uint32_t index);
 
