@@ -27,6 +27,8 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 #include "x86_64.h"
 
 #define MAX_PASSES 16
@@ -316,9 +318,16 @@ bool x86_64_use_bmi2(void)
 	return ebx >> 8 & 1;
 }
 
-int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, struct diag *d)
+int jit_x86_64_compile(const struct xinsn *code, size_t n, bool blind, struct jit_out *out,
+		       struct diag *d)
 {
-	struct x86 st = { .code = code, .n = n, .bmi2 = x86_64_use_bmi2() };
+	struct x86 st = { .code = code, .n = n, .bmi2 = x86_64_use_bmi2(), .blind = blind };
+	/* One pair of keys for all passes, so that every pass emits the same sizes. */
+	if (blind && (getrandom(&st.key32, sizeof(st.key32), 0) != sizeof(st.key32) ||
+		      getrandom(&st.key64, sizeof(st.key64), 0) != sizeof(st.key64))) {
+		diag_set(d, "jit: no random key for constant blinding: %s", strerror(errno));
+		return -EIO;
+	}
 	size_t nlabels = n + 1 + ST__COUNT;
 	uint32_t *a = malloc(nlabels * sizeof(*a)), *bb = malloc(nlabels * sizeof(*bb));
 	int err = 0;

@@ -54,6 +54,13 @@ static void emit_shift_reg(struct x86 *st, bool w, int digit, int dst, int src)
 		emit_shift_cl(b, w, digit, dst);
 		return;
 	}
+	if (src == R11) {
+		/* A blinded count, already in the scratch register: swap it with r4. */
+		emit_rr(b, PFX_NONE, true, 0x87, RCX, R11, false); /* xchg rcx, r11 */
+		emit_shift_cl(b, w, digit, dst == RCX ? R11 : dst);
+		emit_mov_rr(b, true, RCX, R11);
+		return;
+	}
 	emit_mov_rr(b, true, R11, RCX);
 	emit_mov_rr(b, true, RCX, src);
 	emit_shift_cl(b, w, digit, dst == RCX ? R11 : dst);
@@ -546,12 +553,107 @@ static int emit_ldpkt(struct x86 *st, const struct opinfo *oi, const struct xins
 	return 0;
 }
 
+/* --- constant blinding --- */
+
+/*
+ * The BPF_X twin of a BPF_K ALU or jump entry: same operation and width, and
+ * the same variant value (signed division has off 1 in both forms; a plain
+ * mov has no variant as K and off 0 as X).
+ */
+static const struct opinfo *reg_form(const struct opinfo *oi)
+{
+	for (size_t i = 0; i < OP__COUNT; i++) {
+		const struct opinfo *r = &bpfrt_optable[i];
+
+		if (r->form == oi->form && r->code == (oi->code | 0x08) && r->bits == oi->bits &&
+		    r->vval == oi->vval)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * r11 = imm sign-extended, without imm in the code: mov r11, imm ^ key;
+ * xor r11, key (both imm32 forms, sign-extended: sext(a) ^ sext(b) is
+ * sext(a ^ b)).
+ */
+static void emit_blinded_imm32(struct x86 *st, int32_t imm)
+{
+	struct jit_buf *b = &st->b;
+	int32_t key = (int32_t)st->key32;
+
+	emit_rr(b, PFX_NONE, true, 0xc7, 0, R11, false);
+	emit4(b, (uint32_t)(imm ^ key));
+	emit_rr(b, PFX_NONE, true, 0x81, G1_XOR, R11, false);
+	emit4(b, (uint32_t)key);
+}
+
+/*
+ * An instruction with an immediate, blinded: the immediate goes to r11
+ * (REG_AX) and the register form of the operation runs on it. Zero moves
+ * and compares with zero carry no constant (xor, test) and are left alone,
+ * as are helper ids and legacy packet offsets. Returns 1 when it emitted the
+ * instruction, 0 when there is nothing to blind, or -errno.
+ */
+static int emit_blinded(struct x86 *st, const struct opinfo *oi, const struct xinsn *x, size_t idx)
+{
+	struct xinsn y = *x;
+	const struct opinfo *r;
+	int err;
+
+	switch (oi->form) {
+	case F_ALU:
+	case F_JCOND:
+		if (op_src_is_reg(oi) || (x->imm == 0 && (oi->form == F_JCOND ||
+							  (oi->code & 0xf0) == BPF_MOV)))
+			return 0;
+		if (oi->form == F_JCOND && x->off == 0)
+			return 0; /* a jump to the next slot: no code at all */
+		r = reg_form(oi);
+		if (!r)
+			return -ENOTSUP;
+		emit_blinded_imm32(st, (int32_t)x->imm);
+		y.op = (uint8_t)r->id;
+		y.src = REG_AX;
+		err = oi->form == F_ALU ? emit_alu(st, r, &y) : emit_jcond(st, r, &y, idx);
+		return err ? err : 1;
+	case F_ST:
+		emit_blinded_imm32(st, (int32_t)x->imm);
+		emit_store_reg(&st->b, oi->bits / 8, x86_reg[x->dst], x->off, R11);
+		return 1;
+	case F_LDDW: {
+		int dst = x86_reg[x->dst];
+
+		if (!x->imm)
+			return 0;
+		/* movabs dst, v ^ key; movabs r11, key; xor dst, r11 */
+		emit_rex(&st->b, true, 0, 0, dst, false);
+		emit1(&st->b, (uint8_t)(0xb8 + (dst & 7)));
+		emit8(&st->b, (uint64_t)x->imm ^ st->key64);
+		emit_rex(&st->b, true, 0, 0, R11, false);
+		emit1(&st->b, (uint8_t)(0xb8 + (R11 & 7)));
+		emit8(&st->b, st->key64);
+		emit_alu_rr(&st->b, true, OP_XOR_RM, dst, R11);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 {
 	const struct xinsn *x = &st->code[idx];
 	const struct opinfo *oi = &bpfrt_optable[x->op];
 	struct jit_buf *b = &st->b;
 	int err = 0;
+	if (st->blind) {
+		err = emit_blinded(st, oi, x, idx);
+		if (err == 1)
+			return 0;
+		if (err)
+			goto fail;
+	}
 	switch (oi->form) {
 	case F_ALU:    err = emit_alu(st, oi, x); break;
 	case F_NEG:    emit_grp3(b, oi->bits == 64, G3_NEG, x86_reg[x->dst]); break;
@@ -584,6 +686,7 @@ int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 	case F_EXIT:   emit_ret(b); break;
 	default:       err = -ENOTSUP; break;
 	}
+fail:
 	if (err)
 		diag_insn(d, idx, "jit: the x86-64 backend cannot compile '%s' (opcode 0x%02x)",
 			  oi->name, oi->code);
