@@ -96,7 +96,8 @@ struct bpfrt_perf_buffer *bpfrt_perf_buffer__new(struct bpfrt_map *map, size_t p
 		shlock_lock(&s->lock);
 		s->head = s->tail = s->lost = 0;
 		s->data_size = pb->size;
-		pb->slots[i] = (struct held_slot){ i, ++s->gen };
+		pb->slots[i] = (struct held_slot){ i, s->gen + 1 };
+		/* Last: a consumer that sees the new gen sees the reset ring. */
 		__atomic_store_n(&s->gen, pb->slots[i].gen, __ATOMIC_RELEASE);
 		shlock_unlock(&s->lock);
 	}
