@@ -28,8 +28,9 @@ struct bpfrt_perf_buffer;
 
 /*
  * A record: cpu is the slot, data the raw sample and size its raw size,
- * which perf pads so that a record is a multiple of 8 bytes: the bytes
- * after what the program wrote are zero (size = round_up(n + 4, 8) - 4).
+ * which perf pads so that a record is a multiple of 8 bytes (size =
+ * round_up(n + 4, 8) - 4 for n bytes written). bpfrt zeroes the padding;
+ * Linux leaves whatever its ring held there.
  */
 typedef void (*bpfrt_perf_buffer_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
 /* cnt records of that slot were dropped because its ring was full. */

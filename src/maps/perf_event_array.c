@@ -18,8 +18,9 @@
  *
  * Records, as perf lays them out with sample_type PERF_SAMPLE_RAW:
  *   PERF_RECORD_SAMPLE: u32 type = 9, u16 misc = 0, u16 size; u32 raw_size;
- *       the data, then zeros up to raw_size, which makes the whole record a
- *       multiple of 8 bytes: raw_size = round_up(size + 4, 8) - 4.
+ *       the data, then padding up to raw_size, which makes the whole record
+ *       a multiple of 8 bytes: raw_size = round_up(size + 4, 8) - 4. Linux
+ *       leaves the padding as the ring held it; bpfrt zeroes it.
  *   PERF_RECORD_LOST: u32 type = 2, u16 misc = 0, u16 size = 24; u64 id
  *       (here the slot index); u64 lost: records dropped because the ring
  *       was full, written before the next record that fits, as perf does.
@@ -116,7 +117,8 @@ long perf_event_output(struct bpfrt_map *m, uint64_t flags, const void *data, ui
 	}
 	uint64_t head = s->head, tail = __atomic_load_n(&s->tail, __ATOMIC_ACQUIRE);
 	uint64_t need = rec + (s->lost ? PERF_LOST_SIZE : 0);
-	if (head - tail > rsize || need > rsize - (head - tail)) {
+	/* As perf's CIRC_SPACE: one byte stays free, so a ring is never seen full. */
+	if (head - tail >= rsize || need > rsize - (head - tail) - 1) {
 		s->lost++;
 		shlock_unlock(&s->lock);
 		return -ENOSPC;
