@@ -336,6 +336,28 @@ int jit_x86_64_compile(const struct xinsn *code, size_t n, bool blind, struct ji
 		err = -ENOMEM;
 		goto out;
 	}
+	st.is_target = calloc(n + 1, 1);
+	if (!st.is_target) {
+		diag_set(d, "jit: out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct opinfo *oi = &bpfrt_optable[code[i].op];
+		long t = -1;
+
+		if (oi->form == F_JA || oi->form == F_GOTOL || oi->form == F_JCOND ||
+		    code[i].op == OP_CALL_LOCAL)
+			t = (long)i + 1 + (long)code[i].off;
+		else if (oi->form == F_LDDW &&
+			 ((uint64_t)code[i].imm & XFUNC_TOKEN_MASK) == XFUNC_TOKEN_TAG)
+			t = (long)((uint64_t)code[i].imm & ~XFUNC_TOKEN_MASK);
+		if (t >= 0 && (size_t)t <= n)
+			st.is_target[t] = 1;
+		/* callx can land on any slot: no block is safe to look back through */
+		if (code[i].op == OP_CALLX)
+			memset(st.is_target, 1, n + 1);
+	}
 	for (size_t i = 0; i < n; i++) {
 		st.has_callx |= code[i].op == OP_CALLX;
 		st.has_frames |= code[i].op == OP_CALLX || code[i].op == OP_CALL_LOCAL;
@@ -368,6 +390,7 @@ int jit_x86_64_compile(const struct xinsn *code, size_t n, bool blind, struct ji
 out:
 	free(st.b.p);
 	free(st.patches);
+	free(st.is_target);
 	free(a);
 	free(bb);
 	return err;

@@ -96,6 +96,7 @@ struct x86 {
 	bool has_frames;           /* any bpf-to-bpf call or callx: depth can change */
 	bool bmi2;                 /* variable shifts as shlx/shrx/sarx (x86_64_use_bmi2()) */
 	bool blind;                /* constant blinding: no immediate of the program verbatim */
+	uint8_t *is_target;        /* [0..n): slots that jumps, calls or callbacks land on */
 	uint32_t key32;            /* blinding keys, random per compilation */
 	uint64_t key64;
 	bool broken;               /* an internal limit was exceeded (a bug, reported) */

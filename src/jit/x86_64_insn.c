@@ -10,6 +10,7 @@
  * at each emitter says how the x86 instruction is made to agree.
  */
 #include <errno.h>
+#include "maps/maps.h"
 #include "x86_64.h"
 
 /* BPF operation field (opcode & 0xf0) of ALU and JMP instructions. */
@@ -340,10 +341,81 @@ static void emit_helper_call_tail(struct x86 *st)
 	x86_branch(st, CC_NE, x86_stub(st, ST_STOPPED));
 }
 
-static int emit_call_helper(struct x86 *st, const struct xinsn *x)
+/* Helper ids are the kernel's, and the runtime lets no one replace these. */
+#define HELPER_MAP_LOOKUP_ELEM 1
+
+/*
+ * The map r1 holds at the call in slot idx, when that is certain from the
+ * code alone: an lddw of a map (pseudo source map fd or map index) into r1
+ * earlier in the same straight-line stretch - nothing lands between it and
+ * the call, and nothing in between writes r1 or could. NULL otherwise.
+ */
+static const struct bpfrt_map *map_in_r1(const struct x86 *st, size_t idx)
+{
+	for (size_t j = idx; j > 0; j--) {
+		if (st->is_target[j])
+			return NULL;
+		size_t k = j - 1;
+		if (k > 0 && bpfrt_optable[st->code[k - 1].op].form == F_LDDW)
+			k--; /* slot j - 1 is the second half of an lddw */
+		const struct xinsn *y = &st->code[k];
+		const struct opinfo *oi = &bpfrt_optable[y->op];
+
+		switch (oi->form) {
+		case F_LDDW:
+			if (y->dst != 1)
+				break;
+			if (y->src != BPFRT_PSEUDO_MAP_FD && y->src != BPFRT_PSEUDO_MAP_IDX)
+				return NULL;
+			return (const struct bpfrt_map *)(uintptr_t)y->imm;
+		case F_ALU: case F_NEG: case F_MOVSX: case F_END: case F_LDX:
+			if (y->dst == 1)
+				return NULL;
+			break;
+		case F_ST: case F_STX: case F_JCOND:
+			break;
+		default:
+			return NULL; /* calls, atomics, packet loads: r1 may change */
+		}
+		j = k + 1;
+	}
+	return NULL;
+}
+
+/*
+ * bpf_map_lookup_elem on a plain array, inline as Linux's JIT gets it from
+ * its verifier: r0 = key < max_entries ? values + key * stride : NULL, with
+ * the key the u32 at r2. Not with constant blinding, which would have to
+ * hide the map's address too.
+ */
+static bool emit_array_lookup(struct x86 *st, size_t idx)
+{
+	struct jit_buf *b = &st->b;
+	const struct bpfrt_map *m = st->blind ? NULL : map_in_r1(st, idx);
+	uintptr_t values;
+	uint32_t stride, max;
+
+	if (!m || !map_array_layout(m, &values, &stride, &max))
+		return false;
+	emit_rm(b, PFX_NONE, false, 0x8b, RAX, false, RSI, 0); /* eax = *(u32 *)r2 */
+	emit_alu_ri(b, false, G1_CMP, RAX, (int32_t)max);
+	struct x86_fwd null = x86_jump_fwd(st, CC_AE, true);
+	emit_imul_rri(b, true, RAX, RAX, (int32_t)stride);
+	emit_mov_imm(b, R11, values);
+	emit_alu_rr(b, true, OP_ADD_RM, RAX, R11);
+	struct x86_fwd done = x86_jump_fwd(st, BR_JMP, true);
+	x86_land(st, null);
+	emit_alu_rr(b, false, OP_XOR_RM, RAX, RAX);
+	x86_land(st, done);
+	return true;
+}
+
+static int emit_call_helper(struct x86 *st, const struct xinsn *x, size_t idx)
 {
 	if (x->imm < 0 || x->imm > INT32_MAX / 8)
 		return -ENOTSUP; /* helper ids stop at BPFRT_MAX_HELPER_ID */
+	if (x->imm == HELPER_MAP_LOOKUP_ELEM && emit_array_lookup(st, idx))
+		return 0;
 	emit_helper_call_head(st);
 	emit_rm(&st->b, PFX_NONE, true, 0x8b, R11, false, REG_EX, EX(helpers));
 	emit_call_mem(&st->b, R11, (int32_t)(x->imm * 8));
@@ -676,7 +748,7 @@ int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 	case F_LDABS: case F_LDIND: err = emit_ldpkt(st, oi, x); break;
 	case F_CALL:
 		if (oi->id == OP_CALL_HELPER)
-			err = emit_call_helper(st, x);
+			err = emit_call_helper(st, x, idx);
 		else if (oi->id == OP_CALL_LOCAL)
 			emit_call_local(st, x, idx);
 		else

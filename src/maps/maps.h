@@ -57,6 +57,14 @@ uint32_t map_prog_array_get(struct bpfrt_map *m, uint32_t index);
  */
 bool map_value_region(const struct bpfrt_map *m, uintptr_t *lo, uintptr_t *hi, bool *writable);
 
+/*
+ * For a JIT that inlines bpf_map_lookup_elem on an array, as Linux's
+ * verifier does (map_gen_lookup): value i of a plain (not per-CPU) array
+ * is at values + i * stride for i < max_entries. False for other types.
+ */
+bool map_array_layout(const struct bpfrt_map *m, uintptr_t *values, uint32_t *stride,
+		      uint32_t *max_entries);
+
 /* For lddw of a map value (global data): address of value 0 of an array map + off. */
 void *map_array_value_addr(struct bpfrt_map *m, uint32_t off);
 
