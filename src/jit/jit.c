@@ -118,7 +118,7 @@ void bpfrt_jit_dump(const struct jit_image *img, FILE *out)
 	}
 	size_t body = img->n ? img->insn_off[0] : 0, end = img->n ? img->insn_off[img->n] : 0;
 	fprintf(out, "; %zu bytes of code for %zu instruction slots\n", img->code_size, img->n);
-	fprintf(out, "; padding, entry, epilogue\n");
+	fprintf(out, "; padding, entry, epilogue, callback entry\n");
 	dump_bytes(out, p, 0, body);
 	for (size_t i = 0; i < img->n; i++) {
 		if (img->ops[i] == 0xff)
