@@ -24,7 +24,6 @@
 #include <string.h>
 #include "datafile.h"
 #include "diffrun.h"
-#include "helpers/helpers.h"
 
 static uint64_t unwind(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
 		       struct bpfrt_exec *ex)
@@ -58,15 +57,6 @@ __attribute__((noinline)) static uint64_t where(uint64_t r1, uint64_t r2, uint64
 }
 
 #define HELPER_BPF_LOOP 181
-
-/* The runtime's own bpf_loop, so that callbacks go through exec_call_func() as in a program. */
-static bpfrt_helper_fn runtime_helper(uint32_t id)
-{
-	for (const struct helper_def *h = helpers_control; h->fn; h++)
-		if (h->id == id)
-			return h->fn;
-	return NULL;
-}
 
 /* The expected error, first line, trimmed. */
 static const char *expected_error(struct datafile *df)
@@ -205,7 +195,7 @@ int main(int argc, char **argv)
 	}
 
 	static bpfrt_helper_fn helpers[HELPER_BPF_LOOP + 1] = { [5] = unwind, [6] = where };
-	helpers[HELPER_BPF_LOOP] = runtime_helper(HELPER_BPF_LOOP);
+	helpers[HELPER_BPF_LOOP] = diff_control_helper(HELPER_BPF_LOOP);
 	struct diff_prog p;
 	struct jit_image img = { 0 }, plain = { 0 };
 	struct diag d;
