@@ -100,6 +100,7 @@ void exec_init(struct bpfrt_exec *ex, const struct xinsn *code, size_t ncode,
 	ex->tail_target = NULL;
 	ex->tail_calls = 0;
 	ex->native_call = NULL;
+	ex->jit_sp = 0;
 	uintptr_t top = (uintptr_t)(ex->stack + sizeof(ex->stack));
 	ex->regions[0] = (struct mem_region){ top - BPFRT_STACK_SIZE, top, true, "stack" };
 	ex->nregions = 1;
