@@ -112,8 +112,9 @@ int xsk_open(struct xsk *x, const char *name, unsigned ifindex, unsigned queue, 
 	struct sockaddr_xdp sa = { .sxdp_family = AF_XDP, .sxdp_ifindex = ifindex,
 				   .sxdp_queue_id = queue };
 	if (bind(x->fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return fail(err, errlen, "interface '%s' queue %u: cannot bind an AF_XDP socket: %s",
-			    name, queue, strerror(errno));
+		return fail(err, errlen, "interface '%s' queue %u: cannot bind an AF_XDP socket: %s%s",
+			    name, queue, strerror(errno), errno == EBUSY ?
+			    " (another AF_XDP socket is bound to it)" : "");
 	struct xdp_options opt;
 	socklen_t optl = sizeof(opt);
 	if (!getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opt, &optl))

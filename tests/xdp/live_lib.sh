@@ -1,6 +1,6 @@
 # Sourced by the live tests: three network namespaces A - M - B joined by
 # veth (a0 - a1 in M, b0 in M - b1), A at 10.0.0.1, B at 10.0.0.2, IPv6 off;
-# start_bpfrt runs `bpfrt xdp attach` in M between a1 and b0 and waits for
+# check_mode JSON MODE checks the mode bpfrt says it ran in; start_bpfrt runs `bpfrt xdp attach` in M between a1 and b0 and waits for
 # it to attach. Needs $work; sets $A $M $B $bpfrt_pid; skips (77) without
 # root, namespaces or (mode afxdp) AF_XDP.
 skip() { echo "$(basename "$0"): SKIP: $*"; exit 77; }
@@ -28,10 +28,11 @@ ip -n $A addr add 10.0.0.1/24 dev a0
 ip -n $B addr add 10.0.0.2/24 dev b1
 ip -n $A link set a0 up; ip -n $M link set a1 up; ip -n $M link set b0 up; ip -n $B link set b1 up
 
-# start_bpfrt NAME OBJ MODE: bpfrt's JSON in $work/NAME.json, messages in $work/NAME.err
+# start_bpfrt NAME OBJ MODE: bpfrt's JSON in $work/NAME.json, messages in $work/NAME.err.
+# MODE: packet, afxdp, or afxdp-generic (the kernel side in generic XDP mode).
 start_bpfrt() {
-	ip netns exec $M "$bpfrt" xdp attach "$2" --dev a1 --pass-dev b0 --mode "$3" -j \
-		>"$work/$1.json" 2>"$work/$1.err" &
+	ip netns exec $M "$bpfrt" xdp attach "$2" --dev a1 --pass-dev b0 --mode ${3%-generic} \
+		$([ "$3" = afxdp-generic ] && echo --generic) -j >"$work/$1.json" 2>"$work/$1.err" &
 	bpfrt_pid=$!
 	for i in $(seq 50); do
 		grep -q attached "$work/$1.err" 2>/dev/null && return 0
@@ -40,14 +41,26 @@ start_bpfrt() {
 	done
 	cat "$work/$1.err"
 	# AF_XDP missing from the kernel, or bpf() not allowed: nothing to test here
-	if [ "$3" = afxdp ] && grep -qE "cannot open an AF_XDP socket|cannot create an XSKMAP" "$work/$1.err"; then
+	if [ "$3" != packet ] && grep -qE "cannot open an AF_XDP socket|cannot create an XSKMAP" "$work/$1.err"; then
 		bpfrt_pid=
 		skip "AF_XDP is not available: $(head -1 "$work/$1.err")"
 	fi
 	echo "FAIL: bpfrt did not attach"
 	exit 1
 }
+check_mode() {
+	case $2 in
+	afxdp-generic) want='"mode":"afxdp","xdp_mode":"generic"' ;;
+	*) want="\"mode\":\"$2\"" ;;
+	esac
+	printf '%s' "$1" | grep -q "$want" || { echo "FAIL: bpfrt did not run in mode $2"; fail=1; }
+}
+# stop_bpfrt [SIGNAL]: INT by default; then neither interface may keep an XDP program
 stop_bpfrt() {
 	sleep 0.2
-	kill -INT "$bpfrt_pid"; wait "$bpfrt_pid"; bpfrt_pid=
+	kill -${1:-INT} "$bpfrt_pid"; wait "$bpfrt_pid"; bpfrt_pid=
+	for dev in a1 b0; do
+		ip -n $M link show $dev | grep -q xdp &&
+			{ echo "FAIL: an XDP program is left on $dev after SIG${1:-INT}"; fail=1; }
+	done
 }

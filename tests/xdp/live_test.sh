@@ -8,13 +8,16 @@
 # Then xdp_fwd redirects every frame through a devmap whose slot is filled
 # while it runs: nothing arrives before, everything after, as redirects.
 #
+# A second bpfrt on a1 fails (afxdp) or falls back to AF_PACKET (auto);
+# no XDP program is left behind after SIGINT or SIGTERM.
+#
 # In mode afxdp, M's own stack on a1 must not see what the program drops
 # either (AF_XDP takes frames before the stack does; AF_PACKET rings copy
 # them): M gets 10.0.0.3 on a1 and a server there; probes from A to it,
 # blocked, arrive nowhere.
 #
 #   live_test.sh BPFRT UDP_PROBE XDP_BLOCK_OBJ XDP_FWD_OBJ WORKDIR MODE
-# MODE: packet or afxdp. Skips (77) without root, network namespaces or
+# MODE: packet, afxdp or afxdp-generic. Skips (77) without root, network namespaces or
 # (afxdp) AF_XDP.
 set -u
 bpfrt=$1 probe=$2 obj=$3 fwd=$4 work=$5 mode=$6
@@ -25,6 +28,17 @@ server_pid=$!
 start_bpfrt bpfrt "$obj" $mode
 
 fail=0
+if [ $mode != packet ]; then
+	# a second bpfrt finds a1 taken: an error with --mode afxdp, AF_PACKET rings with auto
+	ip netns exec $M "$bpfrt" xdp attach "$obj" --dev a1 --pass-dev b0 --mode afxdp \
+		--duration 1 >/dev/null 2>"$work/second.err" && { echo "FAIL: a second AF_XDP attach worked"; fail=1; }
+	grep -q "interface 'a1' queue 0: cannot bind an AF_XDP socket: .*another AF_XDP socket is bound" \
+		"$work/second.err" || { cat "$work/second.err"; echo "FAIL: no reason for the second attach"; fail=1; }
+	ip netns exec $M "$bpfrt" xdp attach "$obj" --dev a1 --pass-dev b0 \
+		--duration 1 >/dev/null 2>"$work/auto.err" || { echo "FAIL: auto mode did not fall back"; fail=1; }
+	grep -q "AF_XDP is not possible here (interface 'a1' queue 0: .*bound to it.*): using AF_PACKET rings" "$work/auto.err" ||
+		{ cat "$work/auto.err"; echo "FAIL: auto mode did not say why it fell back"; fail=1; }
+fi
 probe() { # EXPECTED-REPLIES WHAT [ADDRESS]
 	out=$(ip netns exec $A "$probe" send ${3:-10.0.0.2} 9000 5)
 	echo "$2: $out"
@@ -33,7 +47,7 @@ probe() { # EXPECTED-REPLIES WHAT [ADDRESS]
 probe 5 "not blocked"
 "$bpfrt" map update pinned blocklist key 10 0 0 1 value 0 0 0 0 0 0 0 0 || exit 1
 probe 0 "10.0.0.1 blocked"
-if [ $mode = afxdp ]; then
+if [ $mode != packet ]; then
 	ip -n $M addr add 10.0.0.3/24 dev a1
 	ip -n $A neigh add 10.0.0.3 lladdr "$(ip netns exec $M cat /sys/class/net/a1/address)" dev a0
 	ip netns exec $M "$probe" serve 10.0.0.3 9000 >"$work/server_m.out" &
@@ -63,7 +77,7 @@ drop=$(printf '%s' "$stats" | sed -n 's/.*"drop":\([0-9]*\).*/\1/p')
 [ "$drop" = $blocked ] || { echo "FAIL: bpfrt dropped '$drop' frames, not the $blocked blocked probes"; fail=1; }
 printf '%s' "$hits" | grep -q "\"value\":\\[\"$(printf 0x%02x $blocked)\"," ||
 	{ echo "FAIL: the blocklist entry did not count $blocked drops"; fail=1; }
-printf '%s' "$stats" | grep -q "\"mode\":\"$mode\"" || { echo "FAIL: bpfrt did not run in mode $mode"; fail=1; }
+check_mode "$stats" $mode
 
 # XDP_REDIRECT through a devmap filled live (in M: the interface must exist there).
 start_bpfrt fwd "$fwd" $mode
@@ -72,7 +86,7 @@ b0=$(ip -n $M -o link show b0 | cut -d: -f1)
 ip netns exec $M "$bpfrt" map update pinned ports key 0 0 0 0 value \
 	$((b0 & 255)) $((b0 >> 8 & 255)) 0 0 || exit 1
 probe 5 "devmap slot 0 = b0 (ifindex $b0)"
-stop_bpfrt
+stop_bpfrt TERM
 stats=$(cat "$work/fwd.json")
 echo "bpfrt: $stats"
 redirected=$(printf '%s' "$stats" | sed -n 's/.*"redirect":\([0-9]*\).*/\1/p')

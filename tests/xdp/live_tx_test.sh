@@ -6,7 +6,7 @@
 # passes (on to B, whose answers come back through bpfrt).
 #
 #   live_tx_test.sh BPFRT UDP_PROBE XDP_REFLECT_OBJ WORKDIR MODE
-# MODE: packet or afxdp. Skips (77) without root, network namespaces or
+# MODE: packet, afxdp or afxdp-generic. Skips (77) without root, network namespaces or
 # (afxdp) AF_XDP.
 set -u
 bpfrt=$1 probe=$2 obj=$3 work=$4 mode=$5
@@ -26,5 +26,5 @@ arrived=$(grep -c '^got probe' "$work/server.out")
 [ "$arrived" -eq 0 ] || { echo "FAIL: $arrived probes reached B: XDP_TX frames must not"; fail=1; }
 tx=$(printf '%s' "$stats" | sed -n 's/.*"tx":\([0-9]*\).*/\1/p')
 [ "$tx" = 5 ] || { echo "FAIL: bpfrt counted '$tx' XDP_TX frames, not 5"; fail=1; }
-printf '%s' "$stats" | grep -q "\"mode\":\"$mode\"" || { echo "FAIL: bpfrt did not run in mode $mode"; fail=1; }
+check_mode "$stats" $mode
 exit $fail
