@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xdp_live.h - `bpfrt xdp attach`: an XDP port on live interfaces through
- * AF_PACKET TPACKET_V3 rings, as a bump in the wire.
+ * xdp_live.h - `bpfrt xdp attach`: an XDP port on live interfaces, as a
+ * bump in the wire, through AF_XDP sockets fed by a kernel XDP program of
+ * bpfrt's own (xdp_afxdp.c, xsk.c) or through AF_PACKET TPACKET_V3 rings
+ * (xdp_live.c), the fallback where AF_XDP is not possible.
  *
  * bpfrt sits between two interfaces of one namespace that have no addresses
  * (so the kernel's stack there neither answers nor forwards): --dev, where
@@ -16,6 +18,11 @@
  *   XDP_ABORTED   counted as an error, dropped
  * Frames received on --pass-dev (the stack's answers) go out of --dev as
  * they are: the program filters one direction, as XDP on --dev would.
+ * PASS stays "out of --pass-dev" with AF_XDP too: bpfrt cannot hand a frame
+ * to the stack of --dev's own namespace (that needs XDP_PASS in the
+ * kernel), and one meaning in both modes keeps the tests and the bench
+ * comparable. With AF_XDP the stack of --dev's namespace sees no frame at
+ * all (dropped or not); with AF_PACKET it sees every frame.
  */
 #ifndef BPFRT_CLI_XDP_LIVE_H
 #define BPFRT_CLI_XDP_LIVE_H
