@@ -111,7 +111,16 @@ int xsk_open(struct xsk *x, const char *name, unsigned ifindex, unsigned queue, 
 		x->tx_free[x->n_tx_free++] = XSK_RING_SIZE + i;
 	struct sockaddr_xdp sa = { .sxdp_family = AF_XDP, .sxdp_ifindex = ifindex,
 				   .sxdp_queue_id = queue };
-	if (bind(x->fd, (struct sockaddr *)&sa, sizeof(sa)))
+	/*
+	 * The kernel frees a closed socket's hold on its queue later, from a
+	 * work queue: right after another bpfrt (or this one) exits, the queue
+	 * may still look taken for a moment. Try for a second.
+	 */
+	int rc;
+	for (int tries = 0; (rc = bind(x->fd, (struct sockaddr *)&sa, sizeof(sa))) &&
+			    errno == EBUSY && tries < 20; tries++)
+		usleep(50 * 1000);
+	if (rc)
 		return fail(err, errlen, "interface '%s' queue %u: cannot bind an AF_XDP socket: %s%s",
 			    name, queue, strerror(errno), errno == EBUSY ?
 			    " (another AF_XDP socket is bound to it)" : "");

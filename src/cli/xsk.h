@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define XSK_FRAME_SIZE 2048u
-#define XSK_RING_SIZE 2048u
+#define XSK_RING_SIZE 4096u
 /* Half the UMEM is for the fill ring (frames the kernel receives into), half for sending. */
 #define XSK_FRAMES (2 * XSK_RING_SIZE)
 
