@@ -215,8 +215,12 @@ int xdp_afxdp_run(struct bpfrt_runtime *rt, struct bpfrt_xdp_port *port,
 	unsigned idle = 0;
 	while (!xdp_live_stop) {
 		unsigned got = 0;
-		for (unsigned i = 0; i < np && !xdp_live_stop; i++)
-			got += xsk_receive(rx[i], BATCH, i < a->dev.nq ? on_dev_frame : on_pass_frame, a);
+		for (unsigned i = 0; i < np && !xdp_live_stop; i++) {
+			bool dev = i < a->dev.nq;
+			uint64_t left = o->count && dev ? o->count - c->received : BATCH;
+			got += xsk_receive(rx[i], left < BATCH ? (unsigned)left : BATCH,
+					   dev ? on_dev_frame : on_pass_frame, a);
+		}
 		flush_all(a);
 		/*
 		 * While frames flow, nap briefly rather than sleep in poll(): the

@@ -205,18 +205,14 @@ int xsk_send(struct xsk *x, const uint8_t *data, uint32_t len)
 void xsk_flush(struct xsk *x)
 {
 	/*
-	 * In copy mode, sendto() sends the tx ring synchronously, a batch at a
-	 * time; EAGAIN/EBUSY mean the device was busy: what is left goes with
-	 * the next kick.
+	 * In copy mode, sendto() sends from the tx ring synchronously, a batch
+	 * at a time; when the device is busy, what is left goes with the next
+	 * flush (the live loop flushes on every turn).
 	 */
-	for (int tries = 0; x->tx_queued && tries < 4; tries++) {
-		uint32_t before = __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE);
+	for (int tries = 0; tries < 4 && __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE) !=
+						 *x->tx.producer; tries++)
 		sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
-		uint32_t after = __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE);
-		x->tx_queued -= after - before < x->tx_queued ? after - before : x->tx_queued;
-		if (after == *x->tx.producer)
-			x->tx_queued = 0;
-	}
+	x->tx_queued = 0;
 	reap(x);
 }
 

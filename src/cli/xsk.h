@@ -37,7 +37,7 @@ struct xsk {
 	struct xsk_ring fill, comp, rx, tx;
 	uint32_t tx_free[XSK_RING_SIZE]; /* UMEM frames (indexes) free to send from */
 	unsigned n_tx_free;
-	unsigned tx_queued;              /* descriptors on the tx ring not yet kicked */
+	unsigned tx_queued;              /* descriptors queued since the last flush */
 	bool zerocopy;
 };
 
