@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench_xdp_live.c - live XDP over veth: frames per second that bpfrt's
- * `xdp attach` (AF_PACKET ring, JIT) processes, next to the kernel's own XDP
- * (generic and native) running the same object on the same veth, in one run.
+ * `xdp attach` (JIT) processes with AF_PACKET rings and with AF_XDP (its
+ * redirect program attached natively, then in generic mode), next to the
+ * kernel's own XDP (generic and native) running the same object on the same
+ * veth, in one run.
  *
  *   bench_xdp_live [SECONDS]     (root; exits 77 without network namespaces)
  *
@@ -93,12 +95,13 @@ static void *sender(void *arg)
 	return NULL;
 }
 
-/* bpfrt xdp attach for secs seconds: dropped frames per second. */
-static double bpfrt_rate(const char *obj, int secs, unsigned long long *ring_drops)
+/* bpfrt xdp attach with these options for secs seconds: dropped frames per second. */
+static double bpfrt_rate(const char *obj, const char *mode, int secs,
+			 unsigned long long *ring_drops)
 {
 	char cmd[1024], out[4096] = "";
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s %s xdp attach %s --dev a1 --pass-dev b0 "
-		 "--duration %d --jit -j 2>/dev/null", ns_m, BENCH_BPFRT_CLI, obj, secs);
+		 "%s --duration %d --jit -j 2>/dev/null", ns_m, BENCH_BPFRT_CLI, obj, mode, secs);
 	FILE *p = popen(cmd, "r");
 	size_t n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
 	if (p)
@@ -106,10 +109,12 @@ static double bpfrt_rate(const char *obj, int secs, unsigned long long *ring_dro
 	out[n] = 0;
 	const char *e = strstr(out, "\"elapsed_ns\":"), *d = strstr(out, "\"drop\":");
 	const char *rd = strstr(out, "\"ring_drops\":");
-	if (!e || !d)
+	if (!e || !d) {
+		fprintf(stderr, "bench_xdp_live: bpfrt xdp attach %s failed\n", mode);
 		return 0;
+	}
 	if (rd)
-		*ring_drops = strtoull(rd + 13, NULL, 10);
+		*ring_drops += strtoull(rd + 13, NULL, 10);
 	double ns = strtod(e + 13, NULL), drops = strtod(d + 7, NULL);
 	return ns > 0 ? drops * 1e9 / ns : 0;
 }
@@ -188,25 +193,34 @@ int main(int argc, char **argv)
 			{ "drop-all", BENCH_XDP_DROP_OBJ, "xdp_drop" },
 			{ "blocklist", BENCH_XDP_BLOCK_OBJ, "xdp_block" },
 		};
-		double r[2][3];
-		unsigned long long ring_drops[2] = { 0, 0 };
+		static const char *const bpfrt_modes[] = { "--mode packet", "--mode afxdp",
+							    "--mode afxdp --generic" };
+		double r[2][5]; /* bpfrt packet, afxdp native, afxdp generic; kernel generic, native */
+		unsigned long long ring_drops[3] = { 0, 0, 0 };
 		for (int i = 0; i < 2; i++) {
-			r[i][0] = bpfrt_rate(rows[i].obj, secs, &ring_drops[i]);
-			r[i][1] = kernel_rate(rows[i].obj, rows[i].prog, XDP_FLAGS_SKB_MODE, secs);
-			r[i][2] = kernel_rate(rows[i].obj, rows[i].prog, XDP_FLAGS_DRV_MODE, secs);
+			for (int m = 0; m < 3; m++)
+				r[i][m] = bpfrt_rate(rows[i].obj, bpfrt_modes[m], secs, &ring_drops[m]);
+			r[i][3] = kernel_rate(rows[i].obj, rows[i].prog, XDP_FLAGS_SKB_MODE, secs);
+			r[i][4] = kernel_rate(rows[i].obj, rows[i].prog, XDP_FLAGS_DRV_MODE, secs);
 		}
 		double offered = (__atomic_load_n(&sent, __ATOMIC_RELAXED) - c0) / (now_s() - s0);
 		stop_sender = 1;
 		pthread_join(t, NULL);
-		printf("| program   | bpfrt live kpps | kernel generic kpps | kernel native kpps | bpfrt/generic | bpfrt/native |\n");
-		printf("|-----------|-----------------|---------------------|--------------------|---------------|--------------|\n");
+		printf("| program   | bpfrt AF_PACKET kpps | bpfrt AF_XDP native kpps | "
+		       "bpfrt AF_XDP generic kpps | kernel generic kpps | kernel native kpps | "
+		       "AF_XDP native/kernel generic | AF_XDP native/kernel native |\n");
+		printf("|-----------|---------------------:|-------------------------:|"
+		       "--------------------------:|--------------------:|-------------------:|"
+		       "-----------------------------:|----------------------------:|\n");
 		for (int i = 0; i < 2; i++)
-			printf("| %-9s | %15.0f | %19.0f | %18.0f | %13.2f | %12.2f |\n", rows[i].name,
-			       r[i][0] / 1e3, r[i][1] / 1e3, r[i][2] / 1e3,
-			       r[i][1] ? r[i][0] / r[i][1] : 0, r[i][2] ? r[i][0] / r[i][2] : 0);
+			printf("| %-9s | %20.0f | %24.0f | %25.0f | %19.0f | %18.0f | %29.2f | %27.2f |\n",
+			       rows[i].name, r[i][0] / 1e3, r[i][1] / 1e3, r[i][2] / 1e3, r[i][3] / 1e3,
+			       r[i][4] / 1e3, r[i][3] ? r[i][1] / r[i][3] : 0,
+			       r[i][4] ? r[i][1] / r[i][4] : 0);
 		printf("(64-byte frames over veth, %d s per phase; the sender offered %.0f kpps on "
-		       "average over all phases; bpfrt's ring had no room for %llu and %llu frames)\n",
-		       secs, offered / 1e3, ring_drops[0], ring_drops[1]);
+		       "average over all phases; frames bpfrt had no room for, both programs: "
+		       "AF_PACKET %llu, AF_XDP native %llu, generic %llu)\n", secs, offered / 1e3,
+		       ring_drops[0], ring_drops[1], ring_drops[2]);
 	} else {
 		fprintf(stderr, "bench_xdp_live: setup failed\n");
 	}

@@ -19,6 +19,7 @@ static const char usage[] =
 	"Usage: bpfrt xdp run OBJ [--prog NAME] --pcap IN [--out PASS.pcap] [--tx TX.pcap]\n"
 	"                     [--ifindex N] [--interp|--jit] [-j]\n"
 	"       bpfrt xdp attach OBJ [--prog NAME] --dev IFACE --pass-dev IFACE\n"
+	"                     [--mode auto|afxdp|packet] [--generic]\n"
 	"                     [--count N] [--duration SECONDS] [--interp|--jit] [-j]\n"
 	"\n"
 	"  run     run the XDP program of OBJ (clang -target bpf, SEC(\"xdp\")) on each\n"
@@ -35,13 +36,22 @@ static const char usage[] =
 	"          the addresses), XDP_TX back out of --dev, XDP_REDIRECT out of the\n"
 	"          interface the program chose (bpf_redirect, devmap); XDP_DROP and\n"
 	"          XDP_ABORTED frames go nowhere. Frames coming back on --pass-dev go\n"
-	"          out of --dev unfiltered. AF_PACKET TPACKET_V3 rings; see the\n"
-	"          limits in src/cli/xdp_live.h (checksum and segmentation offload).\n"
+	"          out of --dev unfiltered. With AF_XDP (--mode afxdp) bpfrt attaches\n"
+	"          a small kernel XDP program of its own to both interfaces that sends\n"
+	"          every frame to its AF_XDP sockets (so XDP_DROP keeps frames from\n"
+	"          the stack too) and detaches it on exit; with AF_PACKET TPACKET_V3\n"
+	"          rings (--mode packet) the kernel's stack sees frames first. The\n"
+	"          default, auto, is AF_XDP, or AF_PACKET saying why AF_XDP is not\n"
+	"          possible. See the limits in src/cli/xdp_live.h and xdp_afxdp.c\n"
+	"          (checksum and segmentation offload).\n"
 	"\n"
 	"  --prog NAME   the program, when OBJ has several\n"
 	"  --out FILE    write the XDP_PASS frames, as the program left them (pcap)\n"
 	"  --tx FILE     write the XDP_TX frames, as the program left them (pcap)\n"
 	"  --ifindex N   what xdp_md.ingress_ifindex says (default: the loopback's)\n"
+	"  --mode M      attach: auto (default), afxdp or packet\n"
+	"  --generic     attach, AF_XDP: the kernel side in generic (skb) XDP mode\n"
+	"                (default: native where the driver has it, else generic)\n"
 	"  --interp      the fast interpreter without run-time checks (trusted programs)\n"
 	"  --jit         native code (trusted programs); default: the checked interpreter\n"
 	"  -j            JSON output\n"
@@ -52,9 +62,9 @@ static const char usage[] =
 
 struct xdp_args {
 	bool attach;
-	const char *obj, *prog, *pcap, *out, *tx, *dev, *pass_dev;
+	const char *obj, *prog, *pcap, *out, *tx, *dev, *pass_dev, *mode;
 	uint64_t ifindex, count, duration;
-	bool interp, jit, json;
+	bool interp, jit, json, generic;
 };
 
 static int parse(int argc, char **argv, struct xdp_args *a)
@@ -65,7 +75,8 @@ static int parse(int argc, char **argv, struct xdp_args *a)
 		const char *s = argv[i];
 		const char **val = !strcmp(s, "--prog") ? &a->prog : !strcmp(s, "--pcap") ? &a->pcap :
 				   !strcmp(s, "--out") ? &a->out : !strcmp(s, "--tx") ? &a->tx :
-				   !strcmp(s, "--dev") ? &a->dev : !strcmp(s, "--pass-dev") ? &a->pass_dev : NULL;
+				   !strcmp(s, "--dev") ? &a->dev : !strcmp(s, "--pass-dev") ? &a->pass_dev :
+				   !strcmp(s, "--mode") ? &a->mode : NULL;
 		uint64_t *num = !strcmp(s, "--count") ? &a->count :
 				!strcmp(s, "--duration") ? &a->duration : NULL;
 		if (val) {
@@ -80,6 +91,8 @@ static int parse(int argc, char **argv, struct xdp_args *a)
 				return 1;
 			if (a->ifindex > UINT32_MAX)
 				return cli_err("--ifindex: %llu is not a u32", (unsigned long long)a->ifindex);
+		} else if (!strcmp(s, "--generic")) {
+			a->generic = true;
 		} else if (!strcmp(s, "--interp")) {
 			a->interp = true;
 		} else if (!strcmp(s, "--jit")) {
@@ -102,6 +115,9 @@ static int parse(int argc, char **argv, struct xdp_args *a)
 	if (a->attach && (!a->dev || !a->pass_dev))
 		return cli_err("xdp attach: say where frames come in (--dev) and where XDP_PASS "
 			       "sends them (--pass-dev)");
+	if (a->mode && strcmp(a->mode, "auto") && strcmp(a->mode, "afxdp") &&
+	    strcmp(a->mode, "packet"))
+		return cli_err("xdp attach: --mode '%s': say auto, afxdp or packet", a->mode);
 	if (a->interp && a->jit)
 		return cli_err("xdp %s: --interp and --jit exclude each other", verb);
 	return 0;
@@ -237,23 +253,27 @@ static int run_live(struct bpfrt_runtime *rt, struct bpfrt_object *obj, struct b
 	if (!port)
 		return cli_err("%s", bpfrt_runtime__last_error(rt));
 	struct xdp_live_opts o = { .obj = obj, .dev = a->dev, .pass_dev = a->pass_dev,
-				   .count = a->count, .duration = a->duration };
+				   .count = a->count, .duration = a->duration, .generic = a->generic,
+				   .mode = !a->mode || !strcmp(a->mode, "auto") ? XDP_LIVE_AUTO :
+					   !strcmp(a->mode, "afxdp") ? XDP_LIVE_AFXDP : XDP_LIVE_PACKET };
 	struct xdp_live_counts c;
 	int rc = xdp_live_run(rt, port, &o, &c);
 	if (!rc) {
 		struct bpfrt_xdp_stats st;
 		bpfrt_xdp_port__stats(port, &st);
 		if (a->json) {
-			printf("{\"dev\":\"%s\",\"elapsed_ns\":%llu,\"ring_drops\":%llu,"
-			       "\"returned\":%llu,\"send_errors\":%llu,\"stats\":", a->dev,
+			printf("{\"dev\":\"%s\",\"mode\":\"%s\",\"xdp_mode\":\"%s\",\"elapsed_ns\":%llu,\"ring_drops\":%llu,"
+			       "\"returned\":%llu,\"send_errors\":%llu,\"stats\":", a->dev, c.backend,
+			       c.xdp_mode ? c.xdp_mode : "none",
 			       (unsigned long long)c.elapsed_ns, (unsigned long long)c.ring_drops,
 			       (unsigned long long)c.returned, (unsigned long long)c.sent_errors);
 			report(&st, c.received, &c.targets, true, true);
 			printf("}\n");
 		} else {
 			report(&st, c.received, &c.targets, false, false);
-			printf("returned from %s to %s: %llu  send errors: %llu  ring drops: %llu  "
-			       "elapsed %.3f s\n", a->pass_dev, a->dev, (unsigned long long)c.returned,
+			printf("mode: %s%s%s  returned from %s to %s: %llu  send errors: %llu  "
+			       "ring drops: %llu  elapsed %.3f s\n", c.backend, c.xdp_mode ? ", XDP " : "",
+			       c.xdp_mode ? c.xdp_mode : "", a->pass_dev, a->dev, (unsigned long long)c.returned,
 			       (unsigned long long)c.sent_errors, (unsigned long long)c.ring_drops,
 			       c.elapsed_ns / 1e9);
 		}

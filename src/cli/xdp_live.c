@@ -49,12 +49,20 @@ struct ring {
 	unsigned block; /* next block to look at */
 };
 
-static volatile sig_atomic_t stop;
+volatile sig_atomic_t xdp_live_stop;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
+	xdp_live_stop = 1;
+}
+
+void xdp_live_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	xdp_live_stop = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 void xdp_count_target(struct xdp_targets *ts, const struct bpfrt_xdp_redirect *r)
@@ -76,7 +84,7 @@ void xdp_count_target(struct xdp_targets *ts, const struct bpfrt_xdp_redirect *r
  * An interface with an address lets this namespace's stack answer or accept
  * what arrives on it, whatever the program decides: say so.
  */
-static void warn_addresses(const char *name)
+void xdp_live_warn_addresses(const char *name)
 {
 	struct ifaddrs *all, *a;
 	if (getifaddrs(&all))
@@ -169,13 +177,14 @@ static void send_on(struct live *l, unsigned ifindex, const uint8_t *frame, uint
 		l->c->sent_errors++;
 }
 
-/* bpf_redirect_map with BPFRT_F_BROADCAST: every interface of the devmap. */
-static void broadcast(struct live *l, const struct bpfrt_xdp_redirect *r, const uint8_t *frame,
-		      uint32_t len)
+void xdp_broadcast(struct bpfrt_object *obj, const struct bpfrt_xdp_redirect *r,
+		   unsigned ingress,
+		   void (*send)(void *ctx, unsigned ifindex, const uint8_t *frame, uint32_t len),
+		   void *ctx, const uint8_t *frame, uint32_t len)
 {
-	struct bpfrt_map *m = bpfrt_object__next_map(l->o->obj, NULL);
+	struct bpfrt_map *m = bpfrt_object__next_map(obj, NULL);
 	while (m && bpfrt_map__id(m) != r->map_id)
-		m = bpfrt_object__next_map(l->o->obj, m);
+		m = bpfrt_object__next_map(obj, m);
 	uint32_t key, next, val[2];
 	void *prev = NULL;
 	while (m && bpfrt_map__get_next_key(m, prev, &next, 4) == 0) {
@@ -183,10 +192,15 @@ static void broadcast(struct live *l, const struct bpfrt_xdp_redirect *r, const 
 		prev = &key;
 		if (bpfrt_map__lookup_elem(m, &key, 4, val, bpfrt_map__value_size(m), 0))
 			continue;
-		if ((r->flags & BPFRT_F_EXCLUDE_INGRESS) && val[0] == l->dev.ifindex)
+		if ((r->flags & BPFRT_F_EXCLUDE_INGRESS) && val[0] == ingress)
 			continue;
-		send_on(l, val[0], frame, len);
+		send(ctx, val[0], frame, len);
 	}
+}
+
+static void send_to(void *l, unsigned ifindex, const uint8_t *frame, uint32_t len)
+{
+	send_on(l, ifindex, frame, len);
 }
 
 static void on_frame(struct live *l, const uint8_t *frame, uint32_t len)
@@ -208,7 +222,7 @@ static void on_frame(struct live *l, const uint8_t *frame, uint32_t len)
 	case BPFRT_XDP_REDIRECT:
 		xdp_count_target(&l->c->targets, &v.redirect);
 		if (v.redirect.flags & BPFRT_F_BROADCAST)
-			broadcast(l, &v.redirect, v.data, v.len);
+			xdp_broadcast(l->o->obj, &v.redirect, l->dev.ifindex, send_to, l, v.data, v.len);
 		else
 			send_on(l, v.redirect.ifindex, v.data, v.len);
 		break;
@@ -248,7 +262,7 @@ static void drain(struct live *l, struct ring *r)
 			}
 			h = (void *)((uint8_t *)h + h->tp_next_offset);
 			if (r == &l->dev && l->o->count && l->c->received >= l->o->count)
-				stop = 1;
+				xdp_live_stop = 1;
 		}
 		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 		r->block = (r->block + 1) % BLOCK_NR;
@@ -259,12 +273,23 @@ int xdp_live_run(struct bpfrt_runtime *rt, struct bpfrt_xdp_port *port,
 		 const struct xdp_live_opts *o, struct xdp_live_counts *c)
 {
 	struct live l = { .rt = rt, .port = port, .tx_fd = -1, .c = c, .o = o };
+	if (o->mode != XDP_LIVE_PACKET) {
+		char why[512];
+		int rc = xdp_afxdp_run(rt, port, o, c, why, sizeof(why));
+		if (rc != XDP_LIVE_UNAVAILABLE)
+			return rc;
+		if (o->mode == XDP_LIVE_AFXDP)
+			return cli_err("%s", why);
+		fprintf(stderr, "bpfrt: AF_XDP is not possible here (%s): using AF_PACKET rings\n",
+			why);
+	}
 	memset(c, 0, sizeof(*c));
+	c->backend = "packet";
 	l.dev.fd = l.pass.fd = -1;
 	int rc = ring_open(&l.dev, o->dev) || ring_open(&l.pass, o->pass_dev);
 	if (!rc) {
-		warn_addresses(o->dev);
-		warn_addresses(o->pass_dev);
+		xdp_live_warn_addresses(o->dev);
+		xdp_live_warn_addresses(o->pass_dev);
 	}
 	if (!rc && l.dev.ifindex == l.pass.ifindex)
 		rc = cli_err("--dev and --pass-dev are both '%s': bpfrt needs two interfaces", o->dev);
@@ -281,14 +306,12 @@ int xdp_live_run(struct bpfrt_runtime *rt, struct bpfrt_xdp_port *port,
 		ring_close(&l.pass);
 		return 1;
 	}
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "bpfrt: attached to %s (ifindex %u), passing to %s (ifindex %u)\n",
+	xdp_live_catch_signals();
+	fprintf(stderr, "bpfrt: attached to %s (ifindex %u, AF_PACKET), passing to %s (ifindex %u)\n",
 		o->dev, l.dev.ifindex, o->pass_dev, l.pass.ifindex);
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!stop) {
+	while (!xdp_live_stop) {
 		struct pollfd p[2] = { { l.dev.fd, POLLIN, 0 }, { l.pass.fd, POLLIN, 0 } };
 		poll(p, 2, 100);
 		drain(&l, &l.dev);

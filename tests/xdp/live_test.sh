@@ -8,57 +8,64 @@
 # Then xdp_fwd redirects every frame through a devmap whose slot is filled
 # while it runs: nothing arrives before, everything after, as redirects.
 #
-#   live_test.sh BPFRT UDP_PROBE XDP_BLOCK_OBJ XDP_FWD_OBJ WORKDIR
-# Skips (77) without root or network namespaces.
+# A second bpfrt on a1 fails (afxdp) or falls back to AF_PACKET (auto);
+# no XDP program is left behind after SIGINT or SIGTERM.
+#
+# In mode afxdp, M's own stack on a1 must not see what the program drops
+# either (AF_XDP takes frames before the stack does; AF_PACKET rings copy
+# them): M gets 10.0.0.3 on a1 and a server there; probes from A to it,
+# blocked, arrive nowhere.
+#
+#   live_test.sh BPFRT UDP_PROBE XDP_BLOCK_OBJ XDP_FWD_OBJ WORKDIR MODE
+# MODE: packet, afxdp or afxdp-generic. Skips (77) without root, network namespaces or
+# (afxdp) AF_XDP.
 set -u
-bpfrt=$1 probe=$2 obj=$3 fwd=$4 work=$5
-skip() { echo "live_test: SKIP: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
-command -v ip >/dev/null || skip "no ip (iproute2)"
-A=bpfrt-a-$$ M=bpfrt-m-$$ B=bpfrt-b-$$
-ip netns add $A 2>/dev/null || skip "cannot create network namespaces"
-ip netns add $M && ip netns add $B || exit 1
-rm -rf "$work" && mkdir -p "$work/pins" || exit 1
-export BPFRT_PIN_DIR="$work/pins"
-bpfrt_pid= server_pid=
-cleanup() {
-	[ -n "$bpfrt_pid" ] && kill "$bpfrt_pid" 2>/dev/null
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-	wait 2>/dev/null
-	ip netns del $A; ip netns del $M; ip netns del $B
-}
-trap cleanup EXIT
-for ns in $A $M $B; do
-	ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip -n $ns link set lo up
-done
-ip -n $A link add a0 type veth peer name a1 netns $M || exit 1
-ip -n $M link add b0 type veth peer name b1 netns $B || exit 1
-ip -n $A addr add 10.0.0.1/24 dev a0
-ip -n $B addr add 10.0.0.2/24 dev b1
-ip -n $A link set a0 up; ip -n $M link set a1 up; ip -n $M link set b0 up; ip -n $B link set b1 up
+bpfrt=$1 probe=$2 obj=$3 fwd=$4 work=$5 mode=$6
+. "$(dirname "$0")/live_lib.sh"
 
-ip netns exec $M "$bpfrt" xdp attach "$obj" --dev a1 --pass-dev b0 -j >"$work/bpfrt.json" 2>"$work/bpfrt.err" &
-bpfrt_pid=$!
 ip netns exec $B "$probe" serve 10.0.0.2 9000 >"$work/server.out" &
 server_pid=$!
-for i in $(seq 50); do grep -q attached "$work/bpfrt.err" 2>/dev/null && break; sleep 0.1; done
-grep -q attached "$work/bpfrt.err" || { cat "$work/bpfrt.err"; echo "FAIL: bpfrt did not attach"; exit 1; }
+start_bpfrt bpfrt "$obj" $mode
 
 fail=0
-probe() { # EXPECTED-REPLIES WHAT
-	out=$(ip netns exec $A "$probe" send 10.0.0.2 9000 5)
+if [ $mode != packet ]; then
+	# a second bpfrt finds a1 taken: an error with --mode afxdp, AF_PACKET rings with auto
+	ip netns exec $M "$bpfrt" xdp attach "$obj" --dev a1 --pass-dev b0 --mode afxdp \
+		--duration 1 >/dev/null 2>"$work/second.err" && { echo "FAIL: a second AF_XDP attach worked"; fail=1; }
+	grep -q "interface 'a1' queue 0: cannot bind an AF_XDP socket: .*another AF_XDP socket is bound" \
+		"$work/second.err" || { cat "$work/second.err"; echo "FAIL: no reason for the second attach"; fail=1; }
+	ip netns exec $M "$bpfrt" xdp attach "$obj" --dev a1 --pass-dev b0 \
+		--duration 1 >/dev/null 2>"$work/auto.err" || { echo "FAIL: auto mode did not fall back"; fail=1; }
+	grep -q "AF_XDP is not possible here (interface 'a1' queue 0: .*bound to it.*): using AF_PACKET rings" "$work/auto.err" ||
+		{ cat "$work/auto.err"; echo "FAIL: auto mode did not say why it fell back"; fail=1; }
+fi
+probe() { # EXPECTED-REPLIES WHAT [ADDRESS]
+	out=$(ip netns exec $A "$probe" send ${3:-10.0.0.2} 9000 5)
 	echo "$2: $out"
 	[ "$out" = "sent 5 received $1" ] || { echo "FAIL: $2: expected 5 sent, $1 received"; fail=1; }
 }
 probe 5 "not blocked"
 "$bpfrt" map update pinned blocklist key 10 0 0 1 value 0 0 0 0 0 0 0 0 || exit 1
 probe 0 "10.0.0.1 blocked"
+if [ $mode != packet ]; then
+	ip -n $M addr add 10.0.0.3/24 dev a1
+	ip -n $A neigh add 10.0.0.3 lladdr "$(ip netns exec $M cat /sys/class/net/a1/address)" dev a0
+	ip netns exec $M "$probe" serve 10.0.0.3 9000 >"$work/server_m.out" &
+	server2_pid=$!
+	sleep 0.1
+	probe 0 "10.0.0.1 blocked, to M's own stack (10.0.0.3)" 10.0.0.3
+	kill $server2_pid; wait $server2_pid 2>/dev/null; server2_pid=
+	in_m=$(grep -c '^got probe' "$work/server_m.out")
+	[ "$in_m" -eq 0 ] || { echo "FAIL: $in_m dropped probes reached M's stack"; fail=1; }
+	ip -n $M addr del 10.0.0.3/24 dev a1
+	blocked=10
+else
+	blocked=5
+fi
 hits=$("$bpfrt" map lookup pinned blocklist key 10 0 0 1 -j)
 "$bpfrt" map delete pinned blocklist key 10 0 0 1 || exit 1
 probe 5 "unblocked"
-sleep 0.2
-kill -INT "$bpfrt_pid"; wait "$bpfrt_pid"; bpfrt_pid=
+stop_bpfrt
 
 arrived=$(grep -c '^got probe' "$work/server.out")
 stats=$(cat "$work/bpfrt.json")
@@ -67,20 +74,19 @@ echo "blocklist entry while blocked: $hits"
 echo "probes that arrived at B: $arrived"
 [ "$arrived" -eq 10 ] || { echo "FAIL: 10 probes should have arrived, $arrived did"; fail=1; }
 drop=$(printf '%s' "$stats" | sed -n 's/.*"drop":\([0-9]*\).*/\1/p')
-[ "$drop" = 5 ] || { echo "FAIL: bpfrt dropped '$drop' frames, not the 5 blocked probes"; fail=1; }
-printf '%s' "$hits" | grep -q '"value":\["0x05",' || { echo "FAIL: the blocklist entry did not count 5 drops"; fail=1; }
+[ "$drop" = $blocked ] || { echo "FAIL: bpfrt dropped '$drop' frames, not the $blocked blocked probes"; fail=1; }
+printf '%s' "$hits" | grep -q "\"value\":\\[\"$(printf 0x%02x $blocked)\"," ||
+	{ echo "FAIL: the blocklist entry did not count $blocked drops"; fail=1; }
+check_mode "$stats" $mode
 
 # XDP_REDIRECT through a devmap filled live (in M: the interface must exist there).
-ip netns exec $M "$bpfrt" xdp attach "$fwd" --dev a1 --pass-dev b0 -j >"$work/fwd.json" 2>"$work/fwd.err" &
-bpfrt_pid=$!
-for i in $(seq 50); do grep -q attached "$work/fwd.err" 2>/dev/null && break; sleep 0.1; done
+start_bpfrt fwd "$fwd" $mode
 probe 0 "devmap slot empty"
 b0=$(ip -n $M -o link show b0 | cut -d: -f1)
 ip netns exec $M "$bpfrt" map update pinned ports key 0 0 0 0 value \
 	$((b0 & 255)) $((b0 >> 8 & 255)) 0 0 || exit 1
 probe 5 "devmap slot 0 = b0 (ifindex $b0)"
-sleep 0.2
-kill -INT "$bpfrt_pid"; wait "$bpfrt_pid"; bpfrt_pid=
+stop_bpfrt TERM
 stats=$(cat "$work/fwd.json")
 echo "bpfrt: $stats"
 redirected=$(printf '%s' "$stats" | sed -n 's/.*"redirect":\([0-9]*\).*/\1/p')
