@@ -2,18 +2,42 @@
 /*
  * map.c - the map helpers: lookup, update, delete, push, pop, peek.
  */
+#include <errno.h>
 #include "helpers.h"
 #include "maps/maps.h"
 
 #define MAP(p) ((struct bpfrt_map *)(uintptr_t)(p))
 #define PTR(p) ((void *)(uintptr_t)(p))
 
+/*
+ * A value of a map the program does not name: an inner map of an array or
+ * hash of maps, which user space may swap while programs run. The checked
+ * engine learns its region now, for the rest of this run (the outer map keeps
+ * the inner one alive until the run ends, as RCU does in the kernel).
+ */
+static uint64_t checked_value(struct bpfrt_exec *ex, struct bpfrt_map *m, void *v)
+{
+	uintptr_t lo, hi;
+	bool writable;
+	/* Maps of maps return an inner map, not memory: only helpers take it. */
+	if (!map_value_region(m, &lo, &hi, &writable))
+		return (uintptr_t)v;
+	if (exec_add_region(ex, (const void *)lo, hi - lo, writable, bpfrt_map__name(m)))
+		return helper_fail(ex, -E2BIG, "bpf_map_lookup_elem: map '%s': the program reaches "
+				   "more maps than the checked engine can track (%d regions)",
+				   bpfrt_map__name(m), EXEC_MAX_REGIONS);
+	return (uintptr_t)v;
+}
+
 HELPER(bpf_map_lookup_elem)
 {
 	if (!helper_map(ex, "bpf_map_lookup_elem", 1, r1) ||
 	    !helper_mem(ex, "bpf_map_lookup_elem", 2, r2, bpfrt_map__key_size(MAP(r1)), false))
 		return 0;
-	return (uintptr_t)map_lookup_elem(MAP(r1), PTR(r2));
+	void *v = map_lookup_elem(MAP(r1), PTR(r2));
+	if (v && ex->checked && !exec_mem_ok(ex, (uintptr_t)v, bpfrt_map__value_size(MAP(r1)), false))
+		return checked_value(ex, MAP(r1), v);
+	return (uintptr_t)v;
 }
 
 HELPER(bpf_map_update_elem)
