@@ -281,6 +281,20 @@ static void t_helpers(void)
 	if (run(obj, "misc", NULL, 0, NULL, 0, NULL, 0, &r))
 		goto out;
 	CHECK(r == 0x3f, "misc checks = 0x%llx, expected 0x3f", (unsigned long long)r);
+
+	pos = ftell(trace);
+	if (run(obj, "vprintk", seven, 7, NULL, 0, NULL, 0, &r))
+		goto out;
+	fseek(trace, pos, SEEK_SET);
+	CHECK(fgets(line, sizeof(line), trace) && strstr(line, ": 1-2-3-7\n"), "vprintk line: '%s'", line);
+
+	uint8_t add[1] = { 5 };
+	for (int i = 1; i <= 3; i++) {
+		if (run(obj, "locked", add, 1, NULL, 0, NULL, 0, &r))
+			goto out;
+		CHECK(r == 5u * i, "spin-locked counter after %d runs: %llu, expected %d", i,
+		      (unsigned long long)r, 5 * i);
+	}
 	pass();
 out:
 	bpfrt_object__close(obj);
@@ -312,6 +326,10 @@ static void t_tracing(void)
 	prctl(PR_GET_NAME, comm);
 	CHECK(!strcmp(e.comm, comm), "comm '%s', expected '%s'", e.comm, comm);
 	CHECK(e.copied[0] == 0, "a failed read must zero its buffer");
+	if (run(obj, "kstr", NULL, 0, ctx, sizeof(ctx), NULL, 0, &r))
+		goto out;
+	CHECK(r == 4 && lookup(obj, "last", &k, &e, sizeof(e)) == 0 && !strcmp(e.copied, "hel"),
+	      "probe_read_kernel_str: %lld, '%s', expected 4 and 'hel'", (long long)r, e.copied);
 	/* Task helpers are for tracing programs: a generic XDP-style type may not call them. */
 	pass();
 out:
@@ -517,6 +535,54 @@ out:
 	bpfrt_object__close(obj);
 }
 
+/* --- sections.bpf.c --- */
+
+static void t_sections(void)
+{
+	current = "sections";
+	struct bpfrt_object *obj = load("sections");
+	if (!obj)
+		return;
+	static const struct {
+		const char *name, *sec;
+		enum bpfrt_prog_type type;
+	} want[] = {
+		{ "sock", "socket", BPFRT_PROG_TYPE_SOCKET_FILTER },
+		{ "up", "uprobe/libc.so.6:malloc", BPFRT_PROG_TYPE_KPROBE },
+		{ "uret", "uretprobe/libc.so.6:malloc", BPFRT_PROG_TYPE_KPROBE },
+		{ "usdt", "usdt/libc.so.6:libc:setjmp", BPFRT_PROG_TYPE_KPROBE },
+		{ "fent", "fentry/do_unlinkat", BPFRT_PROG_TYPE_TRACING },
+		{ "kp", "kprobe/do_unlinkat", BPFRT_PROG_TYPE_KPROBE },
+		{ "tp", "tracepoint/syscalls/sys_enter_write", BPFRT_PROG_TYPE_TRACEPOINT },
+		{ "rawtp", "raw_tracepoint/sys_enter", BPFRT_PROG_TYPE_RAW_TRACEPOINT },
+		{ "cls", "tc", BPFRT_PROG_TYPE_SCHED_CLS },
+		{ "xdp_prog", "xdp", BPFRT_PROG_TYPE_XDP },
+	};
+	uint8_t pkt[64] = { 0 };
+	uint64_t ctx[8] = { 0 };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct bpfrt_program *p = bpfrt_object__find_program_by_name(obj, want[i].name);
+		CHECK(p, "no program '%s' (section '%s')", want[i].name, want[i].sec);
+		CHECK(!strcmp(bpfrt_program__section_name(p), want[i].sec) &&
+		      bpfrt_program__type(p) == want[i].type,
+		      "program '%s': section '%s', type %s; expected '%s', %s", want[i].name,
+		      bpfrt_program__section_name(p), bpfrt_prog_type_name(bpfrt_program__type(p)),
+		      want[i].sec, bpfrt_prog_type_name(want[i].type));
+		/* packet programs run on a packet, the others on a context */
+		bool packet = want[i].type == BPFRT_PROG_TYPE_SOCKET_FILTER ||
+			      want[i].type == BPFRT_PROG_TYPE_SCHED_CLS || want[i].type == BPFRT_PROG_TYPE_XDP;
+		uint64_t r;
+		if (run(obj, want[i].name, packet ? pkt : NULL, packet ? sizeof(pkt) : 0,
+			packet ? NULL : ctx, packet ? 0 : sizeof(ctx), NULL, 0, &r))
+			goto out;
+		CHECK(r == i + 1, "program '%s' returned %llu, expected %zu", want[i].name,
+		      (unsigned long long)r, i + 1);
+	}
+	pass();
+out:
+	bpfrt_object__close(obj);
+}
+
 /* --- core.bpf.c --- */
 
 static void t_core(void)
@@ -593,6 +659,7 @@ int main(int argc, char **argv)
 	t_control();
 	t_mapkinds();
 	t_license();
+	t_sections();
 	t_core();
 	t_extern();
 	bpfrt_runtime__free(rt);
