@@ -6,6 +6,7 @@
 #define BPFRT_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "bpfrt/insn.h"
@@ -44,6 +45,10 @@ void cli_prog_free(struct cli_prog *p);
 
 /* Read a whole file ("-" is stdin). Returns 0, or 1 after printing why. */
 int cli_read_file(const char *path, uint8_t **buf, size_t *len);
+
+struct bpfrt_prog;
+/* `prog dump jited`: the JIT's code of prog, disassembled if capstone is there. */
+int cli_dump_jited(struct bpfrt_prog *prog, FILE *out);
 
 /* bpftool's name of a map type ("hash", "percpu_array"...), "unknown" if none. */
 const char *cli_map_type_name(enum bpfrt_map_type type);

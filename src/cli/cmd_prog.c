@@ -243,7 +243,7 @@ int cmd_prog(int argc, char **argv)
 			rc = 0;
 		} else if (jited) {
 			struct bpfrt_program *p = pick(obj, a.prog);
-			rc = !p || bpfrt_prog__dump_jited(bpfrt_program__prog(p), stdout);
+			rc = !p || cli_dump_jited(bpfrt_program__prog(p), stdout);
 		} else if (dump) {
 			struct bpfrt_program *p = pick(obj, a.prog);
 			for (size_t i = 0; p && i < bpfrt_program__insn_cnt(p);) {

@@ -51,6 +51,17 @@ expect_out "prog run -j: retval and the packet out" \
 expect_out "prog run -j: data_out in hex" \
 	'"data_size_out":50,"data_out":["0x02","0x00","0x00","0x00","0x00","0x02",' prog run "$obj" --data "$pkt" -j
 
+# prog dump jited: x86-64 mnemonics (capstone), or hex with a note saying why not.
+out=$("$bpfrt" prog dump jited "$obj" 2>&1)
+if grep -qE '^ +[0-9a-f]+:.*(push|mov|ret)' <<<"$out" && grep -qF '; insn 0 (ldxw)' <<<"$out"; then
+	pass=$((pass + 1))
+elif grep -qF 'built without capstone' <<<"$out"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL prog dump jited: neither disassembly nor the no-capstone note: $(head -5 <<<"$out")"
+	fail=$((fail + 1))
+fi
+
 # The run above pinned blocklist (LIBBPF_PIN_BY_NAME) in $BPFRT_PIN_DIR.
 expect_out "map show pinned" "hash  name blocklist  key 4B  value 8B  max_entries 1024" map show pinned blocklist
 expect_out "map show -j: type name" '"type":"hash","name":"blocklist"' map show pinned blocklist -j
