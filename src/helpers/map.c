@@ -10,23 +10,25 @@
 #define PTR(p) ((void *)(uintptr_t)(p))
 
 /*
- * A value of a map the program does not name: an inner map of an array or
+ * The values of a map the program does not name: an inner map of an array or
  * hash of maps, which user space may swap while programs run. The checked
- * engine learns its region now, for the rest of this run (the outer map keeps
- * the inner one alive until the run ends, as RCU does in the kernel).
+ * engine learns its region when the program reaches it, for the rest of the
+ * run (the outer map keeps the inner one alive until the run ends, as RCU
+ * does in the kernel).
  */
-static uint64_t checked_value(struct bpfrt_exec *ex, struct bpfrt_map *m, void *v)
+bool helper_learn_map(struct bpfrt_exec *ex, const char *helper, struct bpfrt_map *m)
 {
 	uintptr_t lo, hi;
 	bool writable;
-	/* Maps of maps return an inner map, not memory: only helpers take it. */
-	if (!map_value_region(m, &lo, &hi, &writable))
-		return (uintptr_t)v;
-	if (exec_add_region(ex, (const void *)lo, hi - lo, writable, bpfrt_map__name(m)))
-		return helper_fail(ex, -E2BIG, "bpf_map_lookup_elem: map '%s': the program reaches "
-				   "more maps than the checked engine can track (%d regions)",
-				   bpfrt_map__name(m), EXEC_MAX_REGIONS);
-	return (uintptr_t)v;
+	/* Maps of maps hold inner maps, not memory: only helpers take those. */
+	if (!ex->checked || !map_value_region(m, &lo, &hi, &writable) ||
+	    exec_mem_ok(ex, lo, hi - lo, false))
+		return true;
+	if (!exec_add_region(ex, (const void *)lo, hi - lo, writable, bpfrt_map__name(m)))
+		return true;
+	helper_fail(ex, -E2BIG, "%s: map '%s': the program reaches more maps than the checked "
+		    "engine can track (%d regions)", helper, bpfrt_map__name(m), EXEC_MAX_REGIONS);
+	return false;
 }
 
 HELPER(bpf_map_lookup_elem)
@@ -35,8 +37,8 @@ HELPER(bpf_map_lookup_elem)
 	    !helper_mem(ex, "bpf_map_lookup_elem", 2, r2, bpfrt_map__key_size(MAP(r1)), false))
 		return 0;
 	void *v = map_lookup_elem(MAP(r1), PTR(r2));
-	if (v && ex->checked && !exec_mem_ok(ex, (uintptr_t)v, bpfrt_map__value_size(MAP(r1)), false))
-		return checked_value(ex, MAP(r1), v);
+	if (v && !helper_learn_map(ex, "bpf_map_lookup_elem", MAP(r1)))
+		return 0;
 	return (uintptr_t)v;
 }
 

@@ -472,6 +472,9 @@ static void t_mapkinds(void)
 		goto out;
 	CHECK(r == 0 && lookup(obj, "inner_a", &zero, &v, 4) == 0 && v == 3,
 	      "inner map value: ret %llu, inner_a %u, expected 0 and 3", (unsigned long long)r, v);
+	if (run(obj, "in_map_sum", b5, 1, NULL, 0, NULL, 0, &r))
+		goto out;
+	CHECK(r == 12, "for_each over inner_b: sum %llu, expected 12", (unsigned long long)r);
 
 	if (run(obj, "hash_in_map", NULL, 0, NULL, 0, NULL, 0, &r))
 		goto out;

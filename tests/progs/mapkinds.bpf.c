@@ -130,6 +130,25 @@ long in_map_value(__u8 *data, long size)
 	return old;
 }
 
+static long add_value(void *map, __u32 *key, __u32 *value, __u64 *sum)
+{
+	*sum += *value;
+	return 0;
+}
+
+/* The values of inner map number data[0], summed by bpf_for_each_map_elem. */
+SEC("bpfrt")
+long in_map_sum(__u8 *data, long size)
+{
+	__u32 k = size > 0 ? data[0] : 0;
+	__u64 sum = 0;
+	void *inner = bpf_map_lookup_elem(&outer, &k);
+	if (!inner)
+		return -1;
+	bpf_for_each_map_elem(inner, add_value, &sum, 0);
+	return sum;
+}
+
 /*
  * Hash of maps: key 2 holds hinner_a. Insert key 5 = 100 in it, add 23 in
  * place through the looked-up value, insert and delete key 6, return 123.
