@@ -175,13 +175,13 @@ static int run(struct bpfrt_object *obj, const struct prog_args *a)
 	if (out && ctx_out && bpfrt_prog__test_run(bpfrt_program__prog(p), &o) == 0) {
 		rc = 0;
 		if (a->json) {
-			/* as bpftool: the output data as hex bytes, when there is any */
+			/* the output data as bpftool's JSON has it: an array of byte values */
 			printf("{\"retval\":%llu,\"duration\":%llu,\"data_size_out\":%u",
 			       (unsigned long long)o.retval, (unsigned long long)o.duration_ns, o.data_size_out);
 			if (o.data_size_out) {
 				printf(",\"data_out\":[");
 				for (uint32_t b = 0; b < o.data_size_out && b < out_cap; b++)
-					printf("%s\"0x%02x\"", b ? "," : "", out[b]);
+					printf("%s%u", b ? "," : "", out[b]);
 				printf("]");
 			}
 			printf("}\n");

@@ -48,8 +48,8 @@ expect_fail "prog run --ctx not matching the packet" "does not describe the 50-b
 	prog run "$obj" --data "$pkt" --ctx "00000000""0a000000""0000000000000000""0000000000000000"
 expect_out "prog run -j: retval and the packet out" \
 	'{"retval":2,' prog run "$obj" --data "$pkt" -j
-expect_out "prog run -j: data_out in hex" \
-	'"data_size_out":50,"data_out":["0x02","0x00","0x00","0x00","0x00","0x02",' prog run "$obj" --data "$pkt" -j
+expect_out "prog run -j: data_out, as bpftool's byte values" \
+	'"data_size_out":50,"data_out":[2,0,0,0,0,2,2,0,0,0,0,1,8,0,69,0,' prog run "$obj" --data "$pkt" -j
 
 # prog dump jited: x86-64 mnemonics (capstone), or hex with a note saying why not.
 out=$("$bpfrt" prog dump jited "$obj" 2>&1)
