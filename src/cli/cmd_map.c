@@ -121,10 +121,10 @@ static void show(const struct bpfrt_map *m, bool json, const char *pinned)
 		       bpfrt_map__value_size(m), bpfrt_map__max_entries(m), bpfrt_map__map_flags(m),
 		       pinned ? ",\"pinned\":[\"" : "", pinned ? pinned : "", pinned ? "\"]" : "");
 	else
-		printf("%u: %s  name %s  key %uB  value %uB  max_entries %u  flags 0x%x%s%s",
+		printf("%u: %s  name %s  flags 0x%x\n\tkey %uB  value %uB  max_entries %u%s%s",
 		       bpfrt_map__id(m), cli_map_type_name(bpfrt_map__type(m)), bpfrt_map__name(m),
-		       bpfrt_map__key_size(m), bpfrt_map__value_size(m), bpfrt_map__max_entries(m),
-		       bpfrt_map__map_flags(m), pinned ? "\n\tpinned " : "", pinned ? pinned : "");
+		       bpfrt_map__map_flags(m), bpfrt_map__key_size(m), bpfrt_map__value_size(m),
+		       bpfrt_map__max_entries(m), pinned ? "\n\tpinned " : "", pinned ? pinned : "");
 	if (!json || !pinned) /* a JSON list puts its own separators */
 		printf("\n");
 }
@@ -187,7 +187,13 @@ static void put_elem(const struct bpfrt_map *m, const uint8_t *key, const uint8_
 	size_t ks = bpfrt_map__key_size(m), vs = bpfrt_map__value_size(m);
 	if (json)
 		printf("{");
-	put_bytes("key", key, ks, json);
+	if (!json && per_cpu(m)) { /* bpftool: "key:", the bytes on a line of their own */
+		printf("key:\n");
+		for (size_t i = 0; i < ks; i++)
+			printf("%s%02x", i ? " " : "", key[i]);
+	} else {
+		put_bytes("key", key, ks, json);
+	}
 	if (!per_cpu(m)) {
 		printf(json ? "," : "  ");
 		put_bytes("value", val, vs, json);

@@ -63,7 +63,8 @@ else
 fi
 
 # The run above pinned blocklist (LIBBPF_PIN_BY_NAME) in $BPFRT_PIN_DIR.
-expect_out "map show pinned" "hash  name blocklist  key 4B  value 8B  max_entries 1024" map show pinned blocklist
+expect_out "map show pinned" "hash  name blocklist  flags 0x0" map show pinned blocklist
+expect_out "map show pinned: sizes" "	key 4B  value 8B  max_entries 1024" map show pinned blocklist
 expect_out "map show -j: type name" '"type":"hash","name":"blocklist"' map show pinned blocklist -j
 expect_out "map show: every pinned map" "pinned $BPFRT_PIN_DIR/blocklist" map show
 expect_out "map dump pinned (empty)" "Found 0 elements" map dump pinned blocklist
@@ -84,6 +85,9 @@ expect_out "map dump after delete" "Found 0 elements" map dump pinned blocklist
 
 # Per-CPU values, CPU by CPU as bpftool prints them.
 expect_out "per-CPU dump" "value (CPU 00): 00 00 00 00 00 00 00 00" map dump object "$obj" protocols
+# bpftool: "key:" alone, then the key's bytes on a line of their own
+if [ "$("$bpfrt" map dump object "$obj" protocols | grep -m1 -A1 '^key:$' | tail -1)" = "00 00 00 00" ]; then
+	pass=$((pass + 1)); else echo "FAIL per-CPU dump: key not on a line of its own"; fail=$((fail + 1)); fi
 expect_out "per-CPU dump -j" '"values":[{"cpu":0,"value":["0x00",' map dump object "$obj" protocols -j
 expect_out "map show object: type name" "percpu_array  name protocols" map show object "$obj" protocols
 
