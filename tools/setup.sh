@@ -12,6 +12,7 @@ packages=(
 	zlib1g-dev                        # .kconfig externs: reading /proc/config.gz
 	bpftool                           # inspecting the kernel side of differential tests
 	libpcap-dev                       # bpfrt xdp: pcap/pcapng files, classic BPF filters
+	libcapstone-dev                   # prog dump jited: x86-64 disassembly
 	iproute2                          # XDP live tests: network namespaces and veth pairs
 )
 

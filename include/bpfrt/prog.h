@@ -84,6 +84,14 @@ struct bpfrt_prog_load_opts {
 	 * two instructions per immediate.
 	 */
 	bool jit_blind;
+	/*
+	 * The program's license, as the kernel's license attribute (an
+	 * object's "license" section). Given, helpers that are GPL-only in
+	 * Linux (bpf_trace_printk, bpf_probe_read_*, ...) are refused unless it
+	 * is GPL-compatible ("GPL", "GPL v2", "Dual BSD/GPL", ...). NULL: no
+	 * check, for programs built without a license.
+	 */
+	const char *license;
 };
 
 #define BPFRT_DEFAULT_INSN_BUDGET 100000000ull

@@ -6,9 +6,11 @@
 #define BPFRT_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "bpfrt/insn.h"
+#include "bpfrt/map.h"
 
 /* Each subcommand: argc/argv start at the subcommand's own name. */
 int cmd_run(int argc, char **argv);
@@ -44,8 +46,15 @@ void cli_prog_free(struct cli_prog *p);
 /* Read a whole file ("-" is stdin). Returns 0, or 1 after printing why. */
 int cli_read_file(const char *path, uint8_t **buf, size_t *len);
 
-/* Bytes from a file name, or from hex text ("01 02 ff", "0102ff"). */
-int cli_read_mem(const char *arg, uint8_t **buf, size_t *len);
+struct bpfrt_prog;
+/* `prog dump jited`: the JIT's code of prog, disassembled if capstone is there. */
+int cli_dump_jited(struct bpfrt_prog *prog, FILE *out);
+
+/* bpftool's name of a map type ("hash", "percpu_array"...), "unknown" if none. */
+const char *cli_map_type_name(enum bpfrt_map_type type);
+
+/* Bytes from a file name, or from hex text ("01 02 ff", "0102ff"); opt names it in errors. */
+int cli_read_mem(const char *opt, const char *arg, uint8_t **buf, size_t *len);
 
 /* Parse a non-negative integer option value; 1 after printing why on error. */
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out);

@@ -23,6 +23,9 @@ int cmd_btf(int argc, char **argv)
 		fputs(usage, stderr);
 		return 1;
 	}
+	for (int i = 4; i < argc; i++)
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			return cli_err("btf dump: no JSON output (-j); use 'format raw' or 'format c'");
 	enum bpfrt_btf_format fmt = BPFRT_BTF_FORMAT_RAW;
 	if (argc == 6 && !strcmp(argv[4], "format") && !strcmp(argv[5], "c"))
 		fmt = BPFRT_BTF_FORMAT_C;

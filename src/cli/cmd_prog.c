@@ -133,8 +133,8 @@ static void show_maps(struct bpfrt_object *obj, bool json)
 	if (json)
 		return;
 	for (struct bpfrt_map *m = bpfrt_object__next_map(obj, NULL); m; m = bpfrt_object__next_map(obj, m))
-		printf("map %u: type %d  name %s  key %uB  value %uB  max_entries %u  flags 0x%x\n",
-		       bpfrt_map__id(m), (int)bpfrt_map__type(m), bpfrt_map__name(m), bpfrt_map__key_size(m),
+		printf("map %u: %s  name %s  key %uB  value %uB  max_entries %u  flags 0x%x\n",
+		       bpfrt_map__id(m), cli_map_type_name(bpfrt_map__type(m)), bpfrt_map__name(m), bpfrt_map__key_size(m),
 		       bpfrt_map__value_size(m), bpfrt_map__max_entries(m), bpfrt_map__map_flags(m));
 }
 
@@ -156,8 +156,8 @@ static int run(struct bpfrt_object *obj, const struct prog_args *a)
 		return 1;
 	uint8_t *data = NULL, *ctx = NULL;
 	size_t data_len = 0, ctx_len = 0;
-	if ((a->data && cli_read_mem(a->data, &data, &data_len)) ||
-	    (a->ctx && cli_read_mem(a->ctx, &ctx, &ctx_len))) {
+	if ((a->data && cli_read_mem("--data", a->data, &data, &data_len)) ||
+	    (a->ctx && cli_read_mem("--ctx", a->ctx, &ctx, &ctx_len))) {
 		free(data);
 		return 1;
 	}
@@ -174,10 +174,18 @@ static int run(struct bpfrt_object *obj, const struct prog_args *a)
 	int rc = 1;
 	if (out && ctx_out && bpfrt_prog__test_run(bpfrt_program__prog(p), &o) == 0) {
 		rc = 0;
-		if (a->json)
-			printf("{\"retval\":%llu,\"duration\":%llu,\"data_size_out\":%u}\n",
+		if (a->json) {
+			/* the output data as bpftool's JSON has it: an array of byte values */
+			printf("{\"retval\":%llu,\"duration\":%llu,\"data_size_out\":%u",
 			       (unsigned long long)o.retval, (unsigned long long)o.duration_ns, o.data_size_out);
-		else
+			if (o.data_size_out) {
+				printf(",\"data_out\":[");
+				for (uint32_t b = 0; b < o.data_size_out && b < out_cap; b++)
+					printf("%s%u", b ? "," : "", out[b]);
+				printf("]");
+			}
+			printf("}\n");
+		} else
 			printf("Return value: %llu, duration%s: %lluns\n", (unsigned long long)o.retval,
 			       a->repeat > 1 ? " (average)" : "", (unsigned long long)o.duration_ns);
 		if (a->data_out && write_file(a->data_out, out, o.data_size_out < out_cap ? o.data_size_out : out_cap))
@@ -235,7 +243,7 @@ int cmd_prog(int argc, char **argv)
 			rc = 0;
 		} else if (jited) {
 			struct bpfrt_program *p = pick(obj, a.prog);
-			rc = !p || bpfrt_prog__dump_jited(bpfrt_program__prog(p), stdout);
+			rc = !p || cli_dump_jited(bpfrt_program__prog(p), stdout);
 		} else if (dump) {
 			struct bpfrt_program *p = pick(obj, a.prog);
 			for (size_t i = 0; p && i < bpfrt_program__insn_cnt(p);) {

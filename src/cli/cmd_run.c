@@ -76,7 +76,7 @@ int cmd_run(int argc, char **argv)
 	if (mem_arg) {
 		free(p.mem);
 		p.mem = NULL;
-		if (cli_read_mem(mem_arg, &p.mem, &p.mem_len)) {
+		if (cli_read_mem("--mem", mem_arg, &p.mem, &p.mem_len)) {
 			cli_prog_free(&p);
 			return 1;
 		}

@@ -137,7 +137,7 @@ static int hexval(int c)
 	return isdigit(c) ? c - '0' : isxdigit(c) ? tolower(c) - 'a' + 10 : -1;
 }
 
-int cli_read_mem(const char *arg, uint8_t **buf, size_t *len)
+int cli_read_mem(const char *opt, const char *arg, uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	if (stat(arg, &st) == 0)
@@ -145,7 +145,7 @@ int cli_read_mem(const char *arg, uint8_t **buf, size_t *len)
 	size_t n = strlen(arg);
 	uint8_t *b = malloc(n / 2 + 1);
 	if (!b)
-		return cli_err("--mem: out of memory");
+		return cli_err("%s: out of memory", opt);
 	size_t out = 0;
 	const char *s = arg;
 	if (!strncmp(s, "0x", 2))
@@ -158,8 +158,8 @@ int cli_read_mem(const char *arg, uint8_t **buf, size_t *len)
 		int hi = hexval((unsigned char)s[0]), lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
 		if (hi < 0 || lo < 0) {
 			free(b);
-			return cli_err("--mem: '%s' is neither a file nor hex bytes (bad digit at '%.8s')",
-				       arg, s);
+			return cli_err("%s: '%s' is neither a file nor hex bytes (bad digit at '%.8s')",
+				       opt, arg, s);
 		}
 		b[out++] = (uint8_t)(hi << 4 | lo);
 		s += 2;

@@ -87,7 +87,8 @@ static long for_each_cb(struct bpfrt_map *m, const void *key, void *value, void 
 /* bpf_for_each_map_elem(map, callback(map, key, value, ctx), ctx, flags) */
 HELPER(bpf_for_each_map_elem)
 {
-	if (!helper_map(ex, "bpf_for_each_map_elem", 1, r1))
+	if (!helper_map(ex, "bpf_for_each_map_elem", 1, r1) ||
+	    !helper_learn_map(ex, "bpf_for_each_map_elem", MAP(r1)))
 		return 0;
 	if (r4)
 		return (uint64_t)-EINVAL;

@@ -54,6 +54,12 @@ bool helper_mem(struct bpfrt_exec *ex, const char *helper, int arg, uint64_t p, 
 		bool write);
 /* Checked runs: is p a map of this runtime? */
 bool helper_map(struct bpfrt_exec *ex, const char *helper, int arg, uint64_t p);
+/*
+ * Checked runs: let the program access the values of m (an inner map it
+ * reached through a map of maps). False after failing the run (too many).
+ */
+struct bpfrt_map;
+bool helper_learn_map(struct bpfrt_exec *ex, const char *helper, struct bpfrt_map *m);
 /* End the run with err and a message (a helper's own fault). Returns 0. */
 __attribute__((format(printf, 3, 4)))
 uint64_t helper_fail(struct bpfrt_exec *ex, int err, const char *fmt, ...);

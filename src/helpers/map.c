@@ -2,18 +2,44 @@
 /*
  * map.c - the map helpers: lookup, update, delete, push, pop, peek.
  */
+#include <errno.h>
 #include "helpers.h"
 #include "maps/maps.h"
 
 #define MAP(p) ((struct bpfrt_map *)(uintptr_t)(p))
 #define PTR(p) ((void *)(uintptr_t)(p))
 
+/*
+ * The values of a map the program does not name: an inner map of an array or
+ * hash of maps, which user space may swap while programs run. The checked
+ * engine learns its region when the program reaches it, for the rest of the
+ * run (the outer map keeps the inner one alive until the run ends, as RCU
+ * does in the kernel).
+ */
+bool helper_learn_map(struct bpfrt_exec *ex, const char *helper, struct bpfrt_map *m)
+{
+	uintptr_t lo, hi;
+	bool writable;
+	/* Maps of maps hold inner maps, not memory: only helpers take those. */
+	if (!ex->checked || !map_value_region(m, &lo, &hi, &writable) ||
+	    exec_mem_ok(ex, lo, hi - lo, false))
+		return true;
+	if (!exec_add_region(ex, (const void *)lo, hi - lo, writable, bpfrt_map__name(m)))
+		return true;
+	helper_fail(ex, -E2BIG, "%s: map '%s': the program reaches more maps than the checked "
+		    "engine can track (%d regions)", helper, bpfrt_map__name(m), EXEC_MAX_REGIONS);
+	return false;
+}
+
 HELPER(bpf_map_lookup_elem)
 {
 	if (!helper_map(ex, "bpf_map_lookup_elem", 1, r1) ||
 	    !helper_mem(ex, "bpf_map_lookup_elem", 2, r2, bpfrt_map__key_size(MAP(r1)), false))
 		return 0;
-	return (uintptr_t)map_lookup_elem(MAP(r1), PTR(r2));
+	void *v = map_lookup_elem(MAP(r1), PTR(r2));
+	if (v && !helper_learn_map(ex, "bpf_map_lookup_elem", MAP(r1)))
+		return 0;
+	return (uintptr_t)v;
 }
 
 HELPER(bpf_map_update_elem)

@@ -27,6 +27,6 @@ HELPER(bpf_perf_event_output)
 }
 
 const struct helper_def helpers_perf[] = {
-	{ 25, "bpf_perf_event_output", bpf_perf_event_output, HG_BASE, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE_OR_ZERO) },
+	{ 25, "bpf_perf_event_output", bpf_perf_event_output, HG_BASE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE_OR_ZERO) },
 	{ 0 },
 };

@@ -68,11 +68,11 @@ HELPER(bpf_probe_read_user_str) { return read_common(ex, "bpf_probe_read_user_st
 HELPER(bpf_probe_read_kernel_str) { return read_common(ex, "bpf_probe_read_kernel_str", r1, r2, r3, true); }
 
 const struct helper_def helpers_probe[] = {
-	{ 4, "bpf_probe_read", bpf_probe_read, HG_TRACE, PROTO(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
-	{ 45, "bpf_probe_read_str", bpf_probe_read_str, HG_TRACE, PROTO(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
-	{ 112, "bpf_probe_read_user", bpf_probe_read_user, HG_TRACE, PROTO(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
-	{ 113, "bpf_probe_read_kernel", bpf_probe_read_kernel, HG_TRACE, PROTO(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
-	{ 114, "bpf_probe_read_user_str", bpf_probe_read_user_str, HG_TRACE, PROTO(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
-	{ 115, "bpf_probe_read_kernel_str", bpf_probe_read_kernel_str, HG_TRACE, PROTO(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
+	{ 4, "bpf_probe_read", bpf_probe_read, HG_TRACE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
+	{ 45, "bpf_probe_read_str", bpf_probe_read_str, HG_TRACE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
+	{ 112, "bpf_probe_read_user", bpf_probe_read_user, HG_TRACE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
+	{ 113, "bpf_probe_read_kernel", bpf_probe_read_kernel, HG_TRACE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
+	{ 114, "bpf_probe_read_user_str", bpf_probe_read_user_str, HG_TRACE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
+	{ 115, "bpf_probe_read_kernel_str", bpf_probe_read_kernel_str, HG_TRACE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING) },
 	{ 0 },
 };

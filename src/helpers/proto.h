@@ -43,9 +43,13 @@ struct helper_proto {
 	enum arg_type arg[5];
 	/* Kernel quirks the verifier needs: calls that end the program on success. */
 	unsigned tail_call : 1;
+	/* Only GPL-compatible programs may call it (the kernel's gpl_only). */
+	unsigned gpl_only : 1;
 	/* Ignore: the helper may write the memory of ARG_PTR_TO_MEM (it never does). */
 };
 
 #define PROTO(r, ...) (&(const struct helper_proto){ .ret = (r), .arg = { __VA_ARGS__ } })
+#define PROTO_GPL(r, ...) \
+	(&(const struct helper_proto){ .ret = (r), .arg = { __VA_ARGS__ }, .gpl_only = 1 })
 
 #endif

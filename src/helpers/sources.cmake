@@ -11,4 +11,5 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/packet.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/xdp.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/perf.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/helpers/license.c
 )

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "object.h"
@@ -107,6 +108,12 @@ int elf_read(struct bpfrt_object *obj)
 				"-target bpf", eh.e_machine, EM_BPF);
 	if (eh.e_type != ET_REL)
 		return obj_fail(obj, -EINVAL, "not a relocatable object (ELF type %u)", eh.e_type);
+	/* A truncated file loses its section header table first: say so, before libelf sees none. */
+	uint64_t shsize = (uint64_t)eh.e_shentsize * (eh.e_shnum ? eh.e_shnum : 1);
+	if (eh.e_shoff > obj->size || shsize > obj->size - eh.e_shoff)
+		return obj_fail(obj, -EINVAL, "the section header table (offset %llu, %llu bytes) lies "
+				"past the end of the file (%zu bytes): truncated?",
+				(unsigned long long)eh.e_shoff, (unsigned long long)shsize, obj->size);
 	size_t shstrndx, nscn;
 	if (elf_getshdrstrndx(elf, &shstrndx) || elf_getshdrnum(elf, &nscn))
 		return obj_fail(obj, -EINVAL, "section headers are missing or corrupt");
@@ -121,11 +128,17 @@ int elf_read(struct bpfrt_object *obj)
 		if (!gelf_getshdr(scn, &sh))
 			return obj_fail(obj, -EINVAL, "section %zu: header unreadable", idx);
 		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (sh.sh_type != SHT_NOBITS &&
+		    (sh.sh_offset > obj->size || sh.sh_size > obj->size - sh.sh_offset)) {
+			char num[32];
+			snprintf(num, sizeof(num), "%zu", idx);
+			return obj_fail(obj, -EINVAL, "section %s%s%s (offset %llu, %llu bytes) lies past "
+					"the end of the file (%zu bytes): truncated?", name ? "'" : "",
+					name ? name : num, name ? "'" : "", (unsigned long long)sh.sh_offset,
+					(unsigned long long)sh.sh_size, obj->size);
+		}
 		if (!name)
 			return obj_fail(obj, -EINVAL, "section %zu: name outside the string table", idx);
-		if (sh.sh_type != SHT_NOBITS && sh.sh_size > obj->size)
-			return obj_fail(obj, -EINVAL, "section '%s': size %llu exceeds the file", name,
-					(unsigned long long)sh.sh_size);
 		struct obj_sec *s = &obj->secs[obj->nsecs++];
 		s->name = strdup(name);
 		if (!s->name)

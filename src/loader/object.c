@@ -257,7 +257,8 @@ int bpfrt_object__load_engine(struct bpfrt_object *obj, enum bpfrt_engine engine
 		err = link_program(obj, p);
 		if (err)
 			break;
-		BPFRT_OPTS(bpfrt_prog_load_opts, o, .engine = engine, .prog_type = p->type);
+		BPFRT_OPTS(bpfrt_prog_load_opts, o, .engine = engine, .prog_type = p->type,
+			   .license = obj->license);
 		p->prog = bpfrt_prog__load(obj->rt, p->name, p->insns, p->cnt, &o);
 		if (!p->prog)
 			err = obj_fail(obj, -errno, "program '%s' (section '%s') failed to load: %s",

@@ -25,6 +25,7 @@
 #include "maps/maps.h"
 #include "jit/jit.h"
 #include "xdp/buff.h"
+#include "helpers/license.h"
 #include <net/if.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -162,8 +163,12 @@ static int resolve_maps(struct bpfrt_prog *p, const struct opinfo *const *ops,
 	return 0;
 }
 
-/* Helper calls must name a helper the program type may call. */
-static int check_helpers(const struct bpfrt_prog *p, const struct opinfo *const *ops, struct diag *d)
+/*
+ * Helper calls must name a helper the program type may call, and one the
+ * license allows (GPL-only helpers: GPL-compatible licenses, as Linux).
+ */
+static int check_helpers(const struct bpfrt_prog *p, const struct opinfo *const *ops,
+			 const char *license, struct diag *d)
 {
 	for (size_t i = 0; i < p->cnt; i++) {
 		if (!ops[i] || ops[i]->id != OP_CALL_HELPER)
@@ -173,6 +178,12 @@ static int check_helpers(const struct bpfrt_prog *p, const struct opinfo *const 
 		if (groups && !(groups & p->type->helper_groups)) {
 			diag_insn(d, i, "helper %s#%u is not allowed in %s programs",
 				  bpfrt_runtime__helper_name(p->rt, id), id, p->type->name);
+			return -EINVAL;
+		}
+		if (license && helper_gpl_only(id) && !license_gpl_compatible(license)) {
+			diag_insn(d, i, "helper %s#%u is GPL-only, and the program's license '%s' "
+				  "is not GPL-compatible", bpfrt_runtime__helper_name(p->rt, id), id,
+				  license);
 			return -EINVAL;
 		}
 	}
@@ -229,7 +240,7 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 
 	err = bpfrt_validate(insns, cnt, ops, &d);
 	if (!err)
-		err = check_helpers(p, ops, &d);
+		err = check_helpers(p, ops, OPT(opts, license, NULL), &d);
 	if (!err)
 		err = resolve_maps(p, ops, opts, resolved, &d);
 	if (err)
@@ -552,8 +563,8 @@ static void exec_enter(struct bpfrt_exec *ex, const struct bpfrt_prog *prog, con
 static int run_once(const struct bpfrt_prog *prog, struct bpfrt_exec *ex, const struct run_mem *m,
 		    uint64_t *r0, const struct bpfrt_prog **cur)
 {
-	if (*cur != prog) /* the last run ended in another program */
-		exec_enter(ex, prog, m);
+	/* Every run: the last may have ended in another program, or learnt inner maps' regions. */
+	exec_enter(ex, prog, m);
 	*cur = prog;
 	ex->tail_calls = 0;
 	ex->tail_target = NULL;

@@ -281,6 +281,20 @@ static void t_helpers(void)
 	if (run(obj, "misc", NULL, 0, NULL, 0, NULL, 0, &r))
 		goto out;
 	CHECK(r == 0x3f, "misc checks = 0x%llx, expected 0x3f", (unsigned long long)r);
+
+	pos = ftell(trace);
+	if (run(obj, "vprintk", seven, 7, NULL, 0, NULL, 0, &r))
+		goto out;
+	fseek(trace, pos, SEEK_SET);
+	CHECK(fgets(line, sizeof(line), trace) && strstr(line, ": 1-2-3-7\n"), "vprintk line: '%s'", line);
+
+	uint8_t add[1] = { 5 };
+	for (int i = 1; i <= 3; i++) {
+		if (run(obj, "locked", add, 1, NULL, 0, NULL, 0, &r))
+			goto out;
+		CHECK(r == 5u * i, "spin-locked counter after %d runs: %llu, expected %d", i,
+		      (unsigned long long)r, 5 * i);
+	}
 	pass();
 out:
 	bpfrt_object__close(obj);
@@ -312,6 +326,10 @@ static void t_tracing(void)
 	prctl(PR_GET_NAME, comm);
 	CHECK(!strcmp(e.comm, comm), "comm '%s', expected '%s'", e.comm, comm);
 	CHECK(e.copied[0] == 0, "a failed read must zero its buffer");
+	if (run(obj, "kstr", NULL, 0, ctx, sizeof(ctx), NULL, 0, &r))
+		goto out;
+	CHECK(r == 4 && lookup(obj, "last", &k, &e, sizeof(e)) == 0 && !strcmp(e.copied, "hel"),
+	      "probe_read_kernel_str: %lld, '%s', expected 4 and 'hel'", (long long)r, e.copied);
 	/* Task helpers are for tracing programs: a generic XDP-style type may not call them. */
 	pass();
 out:
@@ -448,6 +466,126 @@ static void t_mapkinds(void)
 		total += vals[i];
 	free(vals);
 	CHECK(err == 0 && total == 42, "per-CPU hash total %llu, expected 42", (unsigned long long)total);
+
+	/* inner map values, read and written in place (inner_b holds 7 from in_map) */
+	const uint8_t b5[2] = { 1, 5 }, a3[2] = { 0, 3 };
+	if (run(obj, "in_map_value", b5, 2, NULL, 0, NULL, 0, &r))
+		goto out;
+	CHECK(r == 7 && lookup(obj, "inner_b", &zero, &v, 4) == 0 && v == 12,
+	      "inner map value: ret %llu, inner_b %u, expected 7 and 12", (unsigned long long)r, v);
+	if (run(obj, "in_map_value", a3, 2, NULL, 0, NULL, 0, &r))
+		goto out;
+	CHECK(r == 0 && lookup(obj, "inner_a", &zero, &v, 4) == 0 && v == 3,
+	      "inner map value: ret %llu, inner_a %u, expected 0 and 3", (unsigned long long)r, v);
+	if (run(obj, "in_map_sum", b5, 1, NULL, 0, NULL, 0, &r))
+		goto out;
+	CHECK(r == 12, "for_each over inner_b: sum %llu, expected 12", (unsigned long long)r);
+
+	if (run(obj, "hash_in_map", NULL, 0, NULL, 0, NULL, 0, &r))
+		goto out;
+	uint32_t k5 = 5, k6 = 6;
+	uint64_t v64 = 0;
+	CHECK(r == 123 && lookup(obj, "hinner_a", &k5, &v64, 8) == 0 && v64 == 123 &&
+	      lookup(obj, "hinner_a", &k6, &v64, 8) == -ENOENT,
+	      "hash of maps: ret %lld, hinner_a[5] %llu, expected 123 and key 6 deleted", (long long)r,
+	      (unsigned long long)v64);
+
+	if (run(obj, "percpu", NULL, 0, NULL, 0, NULL, 0, &r))
+		goto out;
+	CHECK(r == 47, "per-CPU array + LRU per-CPU hash: %lld, expected 5 + 42", (long long)r);
+	const char *pcmaps[] = { "parr", "lrupc" };
+	const uint64_t pcwant[] = { 5, 42 };
+	for (int i = 0; i < 2; i++) {
+		pm = bpfrt_object__find_map_by_name(obj, pcmaps[i]);
+		vsz = bpfrt_map__value_size_user(pm);
+		vals = calloc(1, vsz);
+		total = 0;
+		err = bpfrt_map__lookup_elem(pm, &k1, 4, vals, vsz, 0);
+		for (size_t c = 0; c < vsz / 8; c++)
+			total += vals[c];
+		free(vals);
+		CHECK(err == 0 && total == pcwant[i], "%s: total over CPUs %llu, expected %llu", pcmaps[i],
+		      (unsigned long long)total, (unsigned long long)pcwant[i]);
+	}
+	pass();
+out:
+	bpfrt_object__close(obj);
+}
+
+/* --- proprietary.bpf.c, proprietary_ok.bpf.c --- */
+
+static void t_license(void)
+{
+	current = "license";
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/proprietary.%s.o", dir, cpu);
+	struct bpfrt_object *obj = bpfrt_object__open_file(rt, path, NULL);
+	CHECK(obj, "open %s: %s", path, bpfrt_runtime__last_error(rt));
+	int err = bpfrt_object__load_engine(obj, engine);
+	const char *msg = bpfrt_runtime__last_error(rt);
+	bool named = strstr(msg, "bpf_trace_printk") && strstr(msg, "'Proprietary'");
+	bpfrt_object__close(obj);
+	CHECK(err == -EINVAL && named, "a Proprietary program calling bpf_trace_printk: load "
+	      "returned %d (%s), expected -EINVAL naming the helper and the license", err, msg);
+
+	if (!(obj = load("proprietary_ok")))
+		return;
+	uint8_t ctx[64] = { 0 };
+	uint64_t r, pid = 0;
+	uint32_t zero = 0;
+	if (run(obj, "allowed", NULL, 0, ctx, sizeof(ctx), NULL, 0, &r))
+		goto out;
+	CHECK(r == 1 && lookup(obj, "seen", &zero, &pid, 8) == 0 && pid == (uint64_t)getpid(),
+	      "Proprietary program with non-GPL helpers: ret %llu, pid %llu",
+	      (unsigned long long)r, (unsigned long long)pid);
+	pass();
+out:
+	bpfrt_object__close(obj);
+}
+
+/* --- sections.bpf.c --- */
+
+static void t_sections(void)
+{
+	current = "sections";
+	struct bpfrt_object *obj = load("sections");
+	if (!obj)
+		return;
+	static const struct {
+		const char *name, *sec;
+		enum bpfrt_prog_type type;
+	} want[] = {
+		{ "sock", "socket", BPFRT_PROG_TYPE_SOCKET_FILTER },
+		{ "up", "uprobe/libc.so.6:malloc", BPFRT_PROG_TYPE_KPROBE },
+		{ "uret", "uretprobe/libc.so.6:malloc", BPFRT_PROG_TYPE_KPROBE },
+		{ "usdt", "usdt/libc.so.6:libc:setjmp", BPFRT_PROG_TYPE_KPROBE },
+		{ "fent", "fentry/do_unlinkat", BPFRT_PROG_TYPE_TRACING },
+		{ "kp", "kprobe/do_unlinkat", BPFRT_PROG_TYPE_KPROBE },
+		{ "tp", "tracepoint/syscalls/sys_enter_write", BPFRT_PROG_TYPE_TRACEPOINT },
+		{ "rawtp", "raw_tracepoint/sys_enter", BPFRT_PROG_TYPE_RAW_TRACEPOINT },
+		{ "cls", "tc", BPFRT_PROG_TYPE_SCHED_CLS },
+		{ "xdp_prog", "xdp", BPFRT_PROG_TYPE_XDP },
+	};
+	uint8_t pkt[64] = { 0 };
+	uint64_t ctx[8] = { 0 };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct bpfrt_program *p = bpfrt_object__find_program_by_name(obj, want[i].name);
+		CHECK(p, "no program '%s' (section '%s')", want[i].name, want[i].sec);
+		CHECK(!strcmp(bpfrt_program__section_name(p), want[i].sec) &&
+		      bpfrt_program__type(p) == want[i].type,
+		      "program '%s': section '%s', type %s; expected '%s', %s", want[i].name,
+		      bpfrt_program__section_name(p), bpfrt_prog_type_name(bpfrt_program__type(p)),
+		      want[i].sec, bpfrt_prog_type_name(want[i].type));
+		/* packet programs run on a packet, the others on a context */
+		bool packet = want[i].type == BPFRT_PROG_TYPE_SOCKET_FILTER ||
+			      want[i].type == BPFRT_PROG_TYPE_SCHED_CLS || want[i].type == BPFRT_PROG_TYPE_XDP;
+		uint64_t r;
+		if (run(obj, want[i].name, packet ? pkt : NULL, packet ? sizeof(pkt) : 0,
+			packet ? NULL : ctx, packet ? 0 : sizeof(ctx), NULL, 0, &r))
+			goto out;
+		CHECK(r == i + 1, "program '%s' returned %llu, expected %zu", want[i].name,
+		      (unsigned long long)r, i + 1);
+	}
 	pass();
 out:
 	bpfrt_object__close(obj);
@@ -528,6 +666,8 @@ int main(int argc, char **argv)
 	t_tracing();
 	t_control();
 	t_mapkinds();
+	t_license();
+	t_sections();
 	t_core();
 	t_extern();
 	bpfrt_runtime__free(rt);

@@ -72,4 +72,33 @@ long misc(void *data, long size)
 	return ok;
 }
 
+/* More than three arguments: bpf_printk becomes bpf_trace_vprintk. */
+SEC("bpfrt")
+long vprintk(void *data, long size)
+{
+	bpf_printk("%d-%d-%d-%ld", 1, 2, 3, size);
+	return 0;
+}
+
+struct locked_val {
+	struct bpf_spin_lock lock;
+	__u64 count;
+};
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct locked_val); } counters SEC(".maps");
+
+/* A counter under bpf_spin_lock: added to data[0] times, returned. */
+SEC("bpfrt")
+long locked(__u8 *data, long size)
+{
+	__u32 k = 0;
+	struct locked_val *v = bpf_map_lookup_elem(&counters, &k);
+	if (!v || size < 1)
+		return -1;
+	bpf_spin_lock(&v->lock);
+	v->count += data[0];
+	__u64 now = v->count;
+	bpf_spin_unlock(&v->lock);
+	return now;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mapkinds.bpf.c - every map type from a program: queue, stack, bloom
- * filter, LPM trie, LRU hash, per-CPU hash, map-in-map, ring buffer.
+ * filter, LPM trie, LRU hash, per-CPU hash, per-CPU array, LRU per-CPU hash,
+ * array and hash of maps (values of inner maps read and written), ring buffer.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -40,6 +41,25 @@ struct {
 } outer SEC(".maps") = {
 	.values = { [0] = &inner_a, [1] = &inner_b },
 };
+
+struct hinner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} hinner_a SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__array(values, struct hinner);
+} houter SEC(".maps") = {
+	.values = { [2] = &hinner_a },
+};
+
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, __u64); } parr SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH); __uint(max_entries, 4); __type(key, __u32); __type(value, __u64); } lrupc SEC(".maps");
 
 struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } events SEC(".maps");
 
@@ -87,6 +107,92 @@ long in_map(__u8 *data, long size)
 	if (!inner)
 		return -1;
 	return bpf_map_update_elem(inner, &zero, &seven, BPF_ANY);
+}
+
+/*
+ * Map in map, through the value: inner map number data[0] of outer, its
+ * value read (returned) and incremented by data[1] in place.
+ */
+SEC("bpfrt")
+long in_map_value(__u8 *data, long size)
+{
+	if (size < 2)
+		return -1;
+	__u32 k = data[0], zero = 0;
+	void *inner = bpf_map_lookup_elem(&outer, &k);
+	if (!inner)
+		return -2;
+	__u32 *v = bpf_map_lookup_elem(inner, &zero);
+	if (!v)
+		return -3;
+	__u32 old = *v;
+	*v = old + data[1];
+	return old;
+}
+
+static long add_value(void *map, __u32 *key, __u32 *value, __u64 *sum)
+{
+	*sum += *value;
+	return 0;
+}
+
+/* The values of inner map number data[0], summed by bpf_for_each_map_elem. */
+SEC("bpfrt")
+long in_map_sum(__u8 *data, long size)
+{
+	__u32 k = size > 0 ? data[0] : 0;
+	__u64 sum = 0;
+	void *inner = bpf_map_lookup_elem(&outer, &k);
+	if (!inner)
+		return -1;
+	bpf_for_each_map_elem(inner, add_value, &sum, 0);
+	return sum;
+}
+
+/*
+ * Hash of maps: key 2 holds hinner_a. Insert key 5 = 100 in it, add 23 in
+ * place through the looked-up value, insert and delete key 6, return 123.
+ */
+SEC("bpfrt")
+long hash_in_map(void *data, long size)
+{
+	__u32 k = 2, ik = 5, gone = 6;
+	__u64 hundred = 100, one = 1;
+	void *inner = bpf_map_lookup_elem(&houter, &k);
+	if (!inner)
+		return -1;
+	if (bpf_map_update_elem(inner, &ik, &hundred, BPF_ANY))
+		return -2;
+	__u64 *v = bpf_map_lookup_elem(inner, &ik);
+	if (!v)
+		return -3;
+	*v += 23;
+	if (bpf_map_update_elem(inner, &gone, &one, BPF_NOEXIST) || bpf_map_delete_elem(inner, &gone) ||
+	    bpf_map_lookup_elem(inner, &gone))
+		return -4;
+	k = 3; /* no inner map there */
+	return bpf_map_lookup_elem(&houter, &k) ? -5 : *v;
+}
+
+/* Per-CPU array and LRU per-CPU hash: this CPU's values, set and added to. */
+SEC("bpfrt")
+long percpu(void *data, long size)
+{
+	__u32 k = 1, absent = 9;
+	__u64 *a = bpf_map_lookup_elem(&parr, &k);
+	if (!a)
+		return -1;
+	*a += 5;
+	__u64 seven = 7;
+	if (bpf_map_update_elem(&lrupc, &k, &seven, BPF_NOEXIST))
+		return -2;
+	__u64 *h = bpf_map_lookup_elem(&lrupc, &k);
+	if (!h)
+		return -3;
+	*h *= 6;
+	if (bpf_map_delete_elem(&lrupc, &absent) != -2 /* -ENOENT */)
+		return -4;
+	return *a + *h;
 }
 
 /* Ring buffer: one record by output, one by reserve/submit, one discarded. */

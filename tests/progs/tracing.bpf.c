@@ -36,4 +36,15 @@ int task(__u64 *ctx)
 	return (int)(n * 100 + (bad < 0 ? 1 : 0));
 }
 
+/* bpf_probe_read_kernel_str of the string at ctx[0] into the event: its length. */
+SEC("raw_tracepoint/test")
+int kstr(__u64 *ctx)
+{
+	__u32 k = 0;
+	struct event *e = bpf_map_lookup_elem(&last, &k);
+	if (!e)
+		return -1;
+	return bpf_probe_read_kernel_str(e->copied, 4, (void *)ctx[0]);
+}
+
 char LICENSE[] SEC("license") = "GPL";
