@@ -83,6 +83,18 @@ static int is_state_visited(struct venv *env, struct vstate *cur, uint32_t idx)
 			if (!cb_call && env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->insn_processed - env->prev_insn_processed < 100)
 				add = false;
+			/*
+			 * Each iteration of a long loop leaves an ancestor here; comparing
+			 * with all of them makes a loop quadratic. One that keeps missing
+			 * is unlinked (as Linux does) but kept alive: paths below still
+			 * point to it.
+			 */
+			if (++n->misses > n->hits * 3 + 3) {
+				*pp = n->next;
+				n->next = env->retired;
+				env->retired = n;
+				continue;
+			}
 			pp = &n->next;
 			continue;
 		}
@@ -253,6 +265,12 @@ static void env_free(struct venv *env)
 				n = next;
 			}
 		}
+	}
+	while (env->retired) {
+		struct vnode *next = env->retired->next;
+		state_clear(&env->retired->st);
+		free(env->retired);
+		env->retired = next;
 	}
 	for (size_t i = 0; i < env->npending; i++)
 		state_free(env->pending[i]);

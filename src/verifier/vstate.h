@@ -228,6 +228,11 @@ struct venv {
 	uint32_t nsubprogs;
 	uint32_t *subprog_of;   /* insn -> subprog index */
 	struct vnode **explored;
+	/*
+	 * Ancestors dropped from explored[] for missing too often (a loop's
+	 * earlier iterations): still parents of running paths, freed at the end.
+	 */
+	struct vnode *retired;
 	/* DFS stack of states waiting to be explored */
 	struct vstate **pending;
 	size_t npending, cap_pending;
