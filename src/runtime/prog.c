@@ -4,7 +4,8 @@
  *
  * Load is a pipeline over the instructions: structural validation (isa/),
  * resolution of map references in lddw and of helper calls against what the
- * program type may call, then decoding into the interpreter's form. A test
+ * program type may call, the verifier (verify.c) for every engine but the
+ * checked one, then decoding into the interpreter's form. A test
  * run builds the context the program type expects (raw data, xdp_md or
  * __sk_buff over a packet, or a given record) and runs the program, following
  * tail calls.
@@ -18,6 +19,7 @@
 #include <time.h>
 #include "runtime.h"
 #include "progtype.h"
+#include "verify.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/asm.h"
 #include "isa/validate.h"
@@ -106,7 +108,8 @@ static int use_map(struct bpfrt_prog *p, struct bpfrt_map *m, size_t idx, struct
  * data). Map fds are map ids, as the loader writes them.
  */
 static int resolve_maps(struct bpfrt_prog *p, const struct opinfo *const *ops,
-			const struct bpfrt_prog_load_opts *opts, uint64_t *resolved, struct diag *d)
+			const struct bpfrt_prog_load_opts *opts, uint64_t *resolved,
+			struct bpfrt_map **lddw_maps, struct diag *d)
 {
 	struct bpfrt_map *const *fd_array = OPT(opts, maps, NULL);
 	size_t nfd = OPT(opts, nmaps, 0);
@@ -142,6 +145,7 @@ static int resolve_maps(struct bpfrt_prog *p, const struct opinfo *const *ops,
 		int err = use_map(p, m, i, d);
 		if (err)
 			return err;
+		lddw_maps[i] = m;
 		if (in->src == BPFRT_PSEUDO_MAP_FD || in->src == BPFRT_PSEUDO_MAP_IDX) {
 			resolved[i] = (uintptr_t)m;
 			continue;
@@ -199,8 +203,17 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 		return NULL;
 	}
 
+	/* Options as this version knows them (fields beyond the caller's sz are 0). */
+	struct bpfrt_prog_load_opts o = { 0 };
+	if (opts)
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	o.sz = sizeof(o);
+	if (o.verifier_stats)
+		memset(o.verifier_stats, 0, sizeof(*o.verifier_stats));
+
 	const struct opinfo **ops = NULL;
 	uint64_t *resolved = NULL;
+	struct bpfrt_map **lddw_maps = NULL;
 	struct bpfrt_prog *p = calloc(1, sizeof(*p));
 	int err = -ENOMEM;
 	if (!p || !insns)
@@ -216,9 +229,10 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	if (cnt && cnt <= BPFRT_MAX_INSNS) {
 		ops = calloc(cnt, sizeof(*ops));
 		resolved = calloc(cnt, sizeof(*resolved));
+		lddw_maps = calloc(cnt, sizeof(*lddw_maps));
 		p->insns = malloc(cnt * sizeof(*insns));
 		p->code = malloc(cnt * sizeof(*p->code));
-		if (!ops || !resolved || !p->insns || !p->code || !p->name)
+		if (!ops || !resolved || !lddw_maps || !p->insns || !p->code || !p->name)
 			goto fail_plain;
 		memcpy(p->insns, insns, cnt * sizeof(*insns));
 	}
@@ -227,7 +241,12 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	if (!err)
 		err = check_helpers(p, ops, &d);
 	if (!err)
-		err = resolve_maps(p, ops, opts, resolved, &d);
+		err = resolve_maps(p, ops, opts, resolved, lddw_maps, &d);
+	/* Only the checked engine may run what the verifier has not proven safe. */
+	if (!err && engine != BPFRT_ENGINE_CHECKED && !o.trusted) {
+		struct prog_verify_args va = { rt, type, name, p->insns, cnt, ops, lddw_maps, &o };
+		err = prog_verify(&va, &d);
+	}
 	if (err)
 		goto fail;
 
@@ -261,6 +280,7 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	}
 	free(ops);
 	free(resolved);
+	free(lddw_maps);
 	return p;
 
 fail_plain:
@@ -270,6 +290,7 @@ fail:
 	prog_fail(rt, name, insns, cnt, err, &d);
 	free(ops);
 	free(resolved);
+	free(lddw_maps);
 	prog_free(p);
 	errno = -err;
 	return NULL;
