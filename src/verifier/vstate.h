@@ -360,6 +360,8 @@ int reg_str(const struct venv *env, const struct vreg *r, char *buf, size_t len)
 /* Short description for messages: "a pointer to map 'x' value (off 4)", "scalar in [0, 255]". */
 const char *reg_desc(struct venv *env, const struct vreg *r, char *buf, size_t len);
 const char *helper_name(const struct venv *env, uint32_t id, char *buf, size_t len);
+/* " at insn 5 (prog.bpf.c:17: rec = bpf_ringbuf_reserve(...);)": where an earlier insn is, for messages. */
+const char *insn_where(const struct venv *env, uint32_t idx, char *buf, size_t len);
 void vlog(struct venv *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_state(struct venv *env, const struct vstate *st);
 void log_insn(struct venv *env, const struct vstate *st, uint32_t idx);
