@@ -337,7 +337,8 @@ static void copy_out(void *dst, uint32_t *dst_size, const void *src, uint32_t le
 	if (!dst || !dst_size)
 		return;
 	uint32_t n = len < *dst_size ? len : *dst_size;
-	memcpy(dst, src, n);
+	if (n) /* src may be NULL when there is nothing (memcpy's arguments must not be) */
+		memcpy(dst, src, n);
 	*dst_size = len;
 }
 

@@ -368,7 +368,7 @@ static void mutate(struct g *g)
 		return;
 	struct bpfrt_insn *in = &p->insns[vgen_below(g->r, (unsigned)p->cnt)];
 	switch (vgen_below(g->r, 6)) {
-	case 0: in->imm += (int32_t)vgen_below(g->r, 17) - 8; break;
+	case 0: in->imm = (int32_t)((uint32_t)in->imm + vgen_below(g->r, 17) - 8); break;
 	case 1: in->off = (int16_t)(in->off + (int)vgen_below(g->r, 17) - 8); break;
 	case 2: in->dst = (uint8_t)vgen_below(g->r, 11); break;
 	case 3: in->src = (uint8_t)vgen_below(g->r, 11); break;
