@@ -11,8 +11,9 @@
  * the budget). All are XDP programs, so Linux loads them as they are.
  *
  * bpfrt: the verifier's own time (bpfrt_verifier_stats.time_ns, median of N
- * runs) and its peak memory, measured as the growth of the peak resident set
- * of a fresh child process that only verifies the program. Linux: the
+ * runs) and its peak memory: how far the peak resident set (VmHWM, reset
+ * through /proc/self/clear_refs) of a child process grows above its resident
+ * set while it verifies the program once. Linux: the
  * verification time and processed instructions that BPF_PROG_LOAD reports
  * with log_level BPF_LOG_STATS (median of N loads; needs root and bpf()).
  */
@@ -23,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "bpfrt/bpfrt.h"
@@ -55,11 +55,30 @@ static double median(double *v, int n)
 	return n ? v[n / 2] : 0;
 }
 
-static long maxrss_kib(void)
+/* A field of /proc/self/status in KiB ("VmRSS", "VmHWM"), -1 if unreadable. */
+static long status_kib(const char *field)
 {
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = -1;
+	size_t n = strlen(field);
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* Start measuring the peak resident set from now (Linux: clear_refs 5 resets VmHWM). */
+static long peak_reset(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	if (f) {
+		fputs("5", f);
+		fclose(f);
+	}
+	return status_kib("VmRSS");
 }
 
 /* ---- bpfrt ---- */
@@ -121,9 +140,10 @@ static void bpfrt_measure(const char *obj_path, const char *prog_name, const str
 		}
 		struct figures r = { 0 };
 		double ms[MAX_RUNS];
-		long before = maxrss_kib();
+		long before = peak_reset();
 		bpfrt_once(rt, prog_name, insns, cnt, type, src, &r, &ms[0]);
-		r.peak_kib = maxrss_kib() - before;
+		long hwm = status_kib("VmHWM");
+		r.peak_kib = before < 0 || hwm < 0 ? -1 : hwm - before;
 		for (int i = 1; i < runs && r.ok; i++)
 			bpfrt_once(rt, prog_name, insns, cnt, type, src, &r, &ms[i]);
 		r.ms = median(ms, r.ok ? runs : 1);
