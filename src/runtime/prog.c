@@ -26,6 +26,7 @@
 #include "interp/exec.h"
 #include "maps/maps.h"
 #include "jit/jit.h"
+#include "verifier/verifier.h"
 
 #define MAX_USED_MAPS 64 /* as the kernel's MAX_USED_MAPS */
 
@@ -434,9 +435,17 @@ static int run_mem_build(const struct progtype *t, const struct bpfrt_test_run_o
 		snprintf(why, whylen, "%s programs need a context (ctx_in)", t->name);
 		return -EINVAL;
 	}
-	if (o->ctx_size_in && !(m->ctx = malloc(o->ctx_size_in)))
+	/*
+	 * A verified program may read as much context as its type has (pt_regs,
+	 * a tracepoint record of up to 4 KiB...) whatever the caller gave: zeros
+	 * stand behind a shorter one. The checked engine still sees only ctx_in.
+	 */
+	size_t ctx_alloc = o->ctx_size_in;
+	if (o->ctx_in && t->ctx == CTX_RAW && ctx_alloc < verifier_ctx_size(t->type))
+		ctx_alloc = verifier_ctx_size(t->type);
+	if (ctx_alloc && !(m->ctx = calloc(1, ctx_alloc)))
 		goto nomem;
-	if (m->ctx)
+	if (m->ctx && o->ctx_size_in)
 		memcpy(m->ctx, o->ctx_in, o->ctx_size_in);
 	m->ctx_len = o->ctx_size_in;
 	m->ctx_writable = true;
