@@ -10,6 +10,8 @@ packages=(
 	libbpf-dev linux-libc-dev         # <bpf/bpf_helpers.h>, <linux/bpf.h> (UAPI layouts)
 	libelf-dev                        # the ELF loader reads objects with libelf
 	bpftool                           # inspecting the kernel side of differential tests
+	libpcap-dev                       # bpfrt xdp: pcap/pcapng files, classic BPF filters
+	iproute2                          # XDP live tests: network namespaces and veth pairs
 )
 
 missing=()

@@ -24,7 +24,9 @@
  * correct code (forward displacements are patched at the end of the pass
  * from that pass's offsets); iterating only makes it smaller.
  */
+#include <cpuid.h>
 #include <errno.h>
+#include <stdlib.h>
 #include "x86_64.h"
 
 #define MAX_PASSES 16
@@ -302,9 +304,21 @@ static int emit_pass(struct x86 *st, struct diag *d)
 	return 0;
 }
 
+bool x86_64_use_bmi2(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (getenv("BPFRT_JIT_NO_BMI2"))
+		return false;
+	/* CPUID leaf 7, subleaf 0: EBX bit 8 is BMI2. */
+	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+		return false;
+	return ebx >> 8 & 1;
+}
+
 int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, struct diag *d)
 {
-	struct x86 st = { .code = code, .n = n };
+	struct x86 st = { .code = code, .n = n, .bmi2 = x86_64_use_bmi2() };
 	size_t nlabels = n + 1 + ST__COUNT;
 	uint32_t *a = malloc(nlabels * sizeof(*a)), *bb = malloc(nlabels * sizeof(*bb));
 	int err = 0;

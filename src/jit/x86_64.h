@@ -88,6 +88,7 @@ struct x86 {
 	size_t code_len;           /* where code ends and data (the table) begins */
 	bool has_callx;
 	bool has_frames;           /* any bpf-to-bpf call or callx: depth can change */
+	bool bmi2;                 /* variable shifts as shlx/shrx/sarx (x86_64_use_bmi2()) */
 	bool broken;               /* an internal limit was exceeded (a bug, reported) */
 };
 
@@ -116,6 +117,13 @@ struct x86_fwd {
 };
 struct x86_fwd x86_jump_fwd(struct x86 *st, int kind, bool rel8);
 void x86_land(struct x86 *st, struct x86_fwd f);
+
+/*
+ * Whether the CPU has BMI2, unless the environment variable
+ * BPFRT_JIT_NO_BMI2 is set (to anything): that keeps the code for CPUs
+ * without it tested on machines with it.
+ */
+bool x86_64_use_bmi2(void);
 
 /* Translate the instruction at slot idx. Returns 0 or -errno with the reason in d. */
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d);

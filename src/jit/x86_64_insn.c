@@ -34,13 +34,22 @@ static void emit_zext32(struct jit_buf *b, int reg)
 /* --- ALU --- */
 
 /*
- * Shift by a register. x86 takes a variable count only in cl, i.e. r4, and
- * masks it to 6 bits (5 for 32-bit operands) exactly as eBPF does. When the
- * count is elsewhere, r4 is parked in r11 around the shift; when r4 is the
- * value being shifted, the shift works on the copy in r11.
+ * Shift by a register. With BMI2 (st->bmi2) shlx/shrx/sarx take the count in
+ * any register: one instruction. Otherwise x86 takes a variable count only in
+ * cl, i.e. r4; both mask it to 6 bits (5 for 32-bit operands) exactly as eBPF
+ * does. When the count is elsewhere, r4 is parked in r11 around the shift;
+ * when r4 is the value being shifted, the shift works on the copy in r11.
  */
-static void emit_shift_reg(struct jit_buf *b, bool w, int digit, int dst, int src)
+static void emit_shift_reg(struct x86 *st, bool w, int digit, int dst, int src)
 {
+	struct jit_buf *b = &st->b;
+
+	if (st->bmi2) {
+		int pp = digit == G2_SHL ? VEX_SHLX : digit == G2_SHR ? VEX_SHRX : VEX_SARX;
+
+		emit_shiftx(b, w, pp, dst, dst, src);
+		return;
+	}
 	if (src == RCX) {
 		emit_shift_cl(b, w, digit, dst);
 		return;
@@ -202,7 +211,7 @@ static int emit_alu(struct x86 *st, const struct opinfo *oi, const struct xinsn 
 		return 0;
 	case BPF_LSH: case BPF_RSH: case BPF_ARSH:
 		if (reg)
-			emit_shift_reg(b, w, shift[(oi->code & 0xf0) >> 4], dst, src);
+			emit_shift_reg(st, w, shift[(oi->code & 0xf0) >> 4], dst, src);
 		else
 			emit_shift_imm(b, w, shift[(oi->code & 0xf0) >> 4], dst, x->imm);
 		return 0;

@@ -37,8 +37,10 @@ static const struct {
 	[BPFRT_MAP_TYPE_LPM_TRIE] = { "lpm_trie", &lpm_ops },
 	[BPFRT_MAP_TYPE_ARRAY_OF_MAPS] = { "array_of_maps", &array_of_maps_ops },
 	[BPFRT_MAP_TYPE_HASH_OF_MAPS] = { "hash_of_maps", &hash_of_maps_ops },
+	[BPFRT_MAP_TYPE_DEVMAP] = { "devmap", &devmap_ops },
 	[BPFRT_MAP_TYPE_QUEUE] = { "queue", &queue_ops },
 	[BPFRT_MAP_TYPE_STACK] = { "stack", &stack_ops },
+	[BPFRT_MAP_TYPE_DEVMAP_HASH] = { "devmap_hash", &devmap_hash_ops },
 	[BPFRT_MAP_TYPE_RINGBUF] = { "ringbuf", &ringbuf_ops },
 	[BPFRT_MAP_TYPE_BLOOM_FILTER] = { "bloom_filter", &bloom_ops },
 };

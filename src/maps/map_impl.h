@@ -186,6 +186,7 @@ extern const struct map_ops array_ops, percpu_array_ops, prog_array_ops, array_o
 extern const struct map_ops hash_ops, percpu_hash_ops, lru_hash_ops, lru_percpu_hash_ops,
 	hash_of_maps_ops;
 extern const struct map_ops lpm_ops, queue_ops, stack_ops, bloom_ops, ringbuf_ops;
+extern const struct map_ops devmap_ops, devmap_hash_ops;
 
 /* --- helpers shared by the types --- */
 

@@ -17,4 +17,5 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/maps/bloom.c
   ${CMAKE_CURRENT_SOURCE_DIR}/maps/ringbuf.c
   ${CMAKE_CURRENT_SOURCE_DIR}/maps/ringbuf_user.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/maps/devmap.c
 )
