@@ -79,6 +79,9 @@ struct bench_engine {
 	int variant;      /* for the ops, e.g. which enum bpfrt_engine */
 };
 
+/* bpfrt variant flag: load with constant blinding (jit_blind). */
+#define BENCH_BPFRT_BLIND 0x100
+
 extern const struct bench_engine_ops bench_native_ops;
 extern const struct bench_engine_ops bench_bpfrt_ops;
 /* The kernel's JIT through bpf(); only on Linux with <linux/bpf.h>. */

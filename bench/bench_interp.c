@@ -29,6 +29,7 @@
 static const struct bench_engine engines[] = {
 	{ "native", &bench_native_ops, 0 },
 	{ "jit", &bench_bpfrt_ops, BPFRT_ENGINE_JIT },
+	{ "jit+blind", &bench_bpfrt_ops, BPFRT_ENGINE_JIT | BENCH_BPFRT_BLIND },
 #ifdef BENCH_HAVE_KERNEL
 	{ "kernel", &bench_kernel_ops, 0 },
 #endif

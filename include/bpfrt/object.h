@@ -36,6 +36,12 @@ struct bpfrt_object_open_opts {
 	const char *object_name; /* name for messages (default: the file's base name) */
 	/* Directory for maps declared with LIBBPF_PIN_BY_NAME (default /dev/shm/bpfrt). */
 	const char *pin_root_path;
+	/*
+	 * Kernel configuration text ("CONFIG_X=y" lines) for `extern ...
+	 * __kconfig` variables, instead of the running kernel's
+	 * (/boot/config-<release>, else /proc/config.gz), as libbpf's option.
+	 */
+	const char *kconfig;
 };
 
 /**

@@ -82,6 +82,14 @@ struct bpfrt_prog_load_opts {
 	struct bpfrt_map *const *maps;
 	size_t nmaps;
 	/*
+	 * JIT engines: constant blinding for untrusted programs, as Linux's
+	 * bpf_jit_harden. Every immediate reaches the native code XOR-ed with
+	 * a key drawn at random for this load and is recovered at run time,
+	 * so a program cannot plant chosen bytes in executable memory. Costs
+	 * two instructions per immediate.
+	 */
+	bool jit_blind;
+	/*
 	 * Engines other than CHECKED: skip the verifier. Only for bytecode known
 	 * to be safe by other means (the ISA conformance vectors, which read
 	 * uninitialized registers on purpose); never for untrusted programs.

@@ -10,4 +10,5 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/control.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/packet.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/xdp.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/helpers/perf.c
 )

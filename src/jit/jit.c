@@ -45,6 +45,14 @@ static int map_code(const struct jit_out *o, struct jit_image *img, struct diag 
 
 int bpfrt_jit_compile(const struct xinsn *code, size_t n, struct jit_image *img, struct diag *d)
 {
+	return bpfrt_jit_compile_opts(code, n, NULL, img, d);
+}
+
+int bpfrt_jit_compile_opts(const struct xinsn *code, size_t n, const struct jit_opts *opts,
+			   struct jit_image *img, struct diag *d)
+{
+	bool blind = opts && opts->blind;
+
 	memset(img, 0, sizeof(*img));
 	if (!n || n > UINT32_MAX / 2) {
 		diag_set(d, "jit: a program of %zu instruction slots cannot be compiled", n);
@@ -52,8 +60,9 @@ int bpfrt_jit_compile(const struct xinsn *code, size_t n, struct jit_image *img,
 	}
 	struct jit_out o = { 0 };
 #if defined(__x86_64__)
-	int err = jit_x86_64_compile(code, n, &o, d);
+	int err = jit_x86_64_compile(code, n, blind, &o, d);
 #else
+	(void)blind;
 	int err = -ENOTSUP;
 	diag_set(d, "jit: no backend for this architecture; use the interpreter");
 #endif

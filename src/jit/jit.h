@@ -67,6 +67,22 @@ struct jit_image {
  */
 int bpfrt_jit_compile(const struct xinsn *code, size_t n, struct jit_image *img, struct diag *d);
 
+/* Options of bpfrt_jit_compile_opts(). */
+struct jit_opts {
+	/*
+	 * Constant blinding, as Linux's bpf_jit_harden: every immediate of
+	 * the program (ALU and jump operands, stored constants, lddw values)
+	 * reaches the code XOR-ed with a key drawn at random for this
+	 * compilation, and is recovered into a scratch register at run time,
+	 * so that the program cannot place chosen bytes in executable memory.
+	 */
+	bool blind;
+};
+
+/* bpfrt_jit_compile() with options (NULL: none). */
+int bpfrt_jit_compile_opts(const struct xinsn *code, size_t n, const struct jit_opts *opts,
+			   struct jit_image *img, struct diag *d);
+
 /** bpfrt_jit_free() - unmap the code and free the image's tables; img may be zeroed. */
 void bpfrt_jit_free(struct jit_image *img);
 

@@ -27,6 +27,8 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 #include "x86_64.h"
 
 #define MAX_PASSES 16
@@ -316,9 +318,16 @@ bool x86_64_use_bmi2(void)
 	return ebx >> 8 & 1;
 }
 
-int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, struct diag *d)
+int jit_x86_64_compile(const struct xinsn *code, size_t n, bool blind, struct jit_out *out,
+		       struct diag *d)
 {
-	struct x86 st = { .code = code, .n = n, .bmi2 = x86_64_use_bmi2() };
+	struct x86 st = { .code = code, .n = n, .bmi2 = x86_64_use_bmi2(), .blind = blind };
+	/* One pair of keys for all passes, so that every pass emits the same sizes. */
+	if (blind && (getrandom(&st.key32, sizeof(st.key32), 0) != sizeof(st.key32) ||
+		      getrandom(&st.key64, sizeof(st.key64), 0) != sizeof(st.key64))) {
+		diag_set(d, "jit: no random key for constant blinding: %s", strerror(errno));
+		return -EIO;
+	}
 	size_t nlabels = n + 1 + ST__COUNT;
 	uint32_t *a = malloc(nlabels * sizeof(*a)), *bb = malloc(nlabels * sizeof(*bb));
 	int err = 0;
@@ -326,6 +335,28 @@ int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, 
 		diag_set(d, "jit: out of memory");
 		err = -ENOMEM;
 		goto out;
+	}
+	st.is_target = calloc(n + 1, 1);
+	if (!st.is_target) {
+		diag_set(d, "jit: out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct opinfo *oi = &bpfrt_optable[code[i].op];
+		long t = -1;
+
+		if (oi->form == F_JA || oi->form == F_GOTOL || oi->form == F_JCOND ||
+		    code[i].op == OP_CALL_LOCAL)
+			t = (long)i + 1 + (long)code[i].off;
+		else if (oi->form == F_LDDW &&
+			 ((uint64_t)code[i].imm & XFUNC_TOKEN_MASK) == XFUNC_TOKEN_TAG)
+			t = (long)((uint64_t)code[i].imm & ~XFUNC_TOKEN_MASK);
+		if (t >= 0 && (size_t)t <= n)
+			st.is_target[t] = 1;
+		/* callx can land on any slot: no block is safe to look back through */
+		if (code[i].op == OP_CALLX)
+			memset(st.is_target, 1, n + 1);
 	}
 	for (size_t i = 0; i < n; i++) {
 		st.has_callx |= code[i].op == OP_CALLX;
@@ -359,6 +390,7 @@ int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, 
 out:
 	free(st.b.p);
 	free(st.patches);
+	free(st.is_target);
 	free(a);
 	free(bb);
 	return err;

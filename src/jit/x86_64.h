@@ -37,8 +37,14 @@
 #include "emit_x86.h"
 #include "interp/exec.h"
 
-/* eBPF register -> x86 register (see above). */
-static const uint8_t x86_reg[BPFRT_NREGS] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP };
+/*
+ * eBPF register -> x86 register (see above). Index REG_AX (one past r10) is
+ * r11 as a source operand: where constant blinding puts an immediate, as
+ * Linux's JIT uses its hidden BPF_REG_AX.
+ */
+#define REG_AX BPFRT_NREGS
+static const uint8_t x86_reg[BPFRT_NREGS + 1] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP,
+						  R11 };
 #define REG_EX R12 /* struct bpfrt_exec * */
 
 /* Where run state lives in struct bpfrt_exec, as displacements from REG_EX. */
@@ -89,6 +95,10 @@ struct x86 {
 	bool has_callx;
 	bool has_frames;           /* any bpf-to-bpf call or callx: depth can change */
 	bool bmi2;                 /* variable shifts as shlx/shrx/sarx (x86_64_use_bmi2()) */
+	bool blind;                /* constant blinding: no immediate of the program verbatim */
+	uint8_t *is_target;        /* [0..n): slots that jumps, calls or callbacks land on */
+	uint32_t key32;            /* blinding keys, random per compilation */
+	uint64_t key64;
 	bool broken;               /* an internal limit was exceeded (a bug, reported) */
 };
 

@@ -29,7 +29,7 @@ static const struct {
 	[BPFRT_MAP_TYPE_HASH] = { "hash", &hash_ops },
 	[BPFRT_MAP_TYPE_ARRAY] = { "array", &array_ops },
 	[BPFRT_MAP_TYPE_PROG_ARRAY] = { "prog_array", &prog_array_ops },
-	[BPFRT_MAP_TYPE_PERF_EVENT_ARRAY] = { "perf_event_array", NULL },
+	[BPFRT_MAP_TYPE_PERF_EVENT_ARRAY] = { "perf_event_array", &perf_event_array_ops },
 	[BPFRT_MAP_TYPE_PERCPU_HASH] = { "percpu_hash", &percpu_hash_ops },
 	[BPFRT_MAP_TYPE_PERCPU_ARRAY] = { "percpu_array", &percpu_array_ops },
 	[BPFRT_MAP_TYPE_LRU_HASH] = { "lru_hash", &lru_hash_ops },
@@ -123,10 +123,6 @@ static struct bpfrt_map *create_fail(struct bpfrt_runtime *rt, struct bpfrt_map 
 /* The checks of BPF_MAP_CREATE that come before the type's own. */
 static int check_generic(struct map_hdr *h, const struct bpfrt_map *inner, char *why, size_t len)
 {
-	if (h->type == BPFRT_MAP_TYPE_PERF_EVENT_ARRAY) {
-		snprintf(why, len, "perf event arrays are not supported by bpfrt (use a ring buffer)");
-		return -EOPNOTSUPP;
-	}
 	if (!map_type_ops(h->type)) {
 		snprintf(why, len, "unknown or unsupported map type %u", h->type);
 		return -EINVAL;

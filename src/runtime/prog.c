@@ -268,7 +268,8 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	if (err)
 		goto fail;
 	if (engine == BPFRT_ENGINE_JIT || engine == BPFRT_ENGINE_JIT_OR_INTERP) {
-		err = bpfrt_jit_compile(p->code, cnt, &p->jit, &d);
+		struct jit_opts jo = { .blind = OPT(opts, jit_blind, false) };
+		err = bpfrt_jit_compile_opts(p->code, cnt, &jo, &p->jit, &d);
 		if (err == -ENOTSUP && engine == BPFRT_ENGINE_JIT_OR_INTERP) {
 			p->engine = BPFRT_ENGINE_INTERP; /* no JIT for this machine */
 			err = 0;

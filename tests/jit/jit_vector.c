@@ -2,7 +2,7 @@
 /*
  * jit_vector.c - run one test vector (*.data) in the JIT and check it.
  *
- *   jit_vector FILE.data [--dump]
+ *   jit_vector FILE.data [--dump] [--blind]
  *
  * The program is loaded as bpfrt_prog__load() does (helper 5 is the
  * conformance suite's "unwind", as in run_vector), compiled, and run twice
@@ -11,8 +11,13 @@
  * stack, and return the -- result; with an -- error section, fail with a
  * message containing it. Vectors whose error is a load error are not
  * registered (tests/jit/CMakeLists.txt); given one anyway, this fails.
- * --dump prints the native code.
+ * --dump prints the native code. --blind compiles with constant blinding
+ * and also checks that no distinctive immediate of the program (see
+ * check_blinded()) is in the code, while each is in the code compiled
+ * without it.
  */
+#define _GNU_SOURCE /* memmem */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,10 +74,80 @@ static int check(const char *name, const struct datafile *df, const char *want_e
 	return 0;
 }
 
+/*
+ * Is needle in the code of the program's own slots? The shared prologue,
+ * stubs and 0xcc padding are the JIT's, not the program's.
+ */
+static bool contains(const struct jit_image *img, const void *needle, size_t len)
+{
+	const uint8_t *body = (const uint8_t *)img->mem + img->insn_off[0];
+
+	return memmem(body, img->insn_off[img->n] - img->insn_off[0], needle, len) != NULL;
+}
+
+/*
+ * The immediates worth looking for: those of ALU and jump operands, 4- and
+ * 8-byte stores and lddw, of magnitude at least 0x10000 so that their bytes
+ * are unlikely to turn up elsewhere in the code by chance. Shift counts are
+ * left out (the ISA masks them to 6 bits, so the code holds one byte), as
+ * are jumps to the next slot (no code). Each must be in the plain image -
+ * else this check could not fail - and none in the blinded one. Returns the
+ * number checked, or -1 after printing what is wrong.
+ */
+static int check_blinded(const char *name, const struct diff_prog *p, const struct jit_image *plain,
+			 const struct jit_image *blinded)
+{
+	int checked = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct xinsn *x = &p->code[i];
+		const struct opinfo *oi = &bpfrt_optable[x->op];
+		unsigned op = oi->code & 0xf0;
+		uint8_t pat[8];
+		size_t len = 4;
+
+		if (oi->form == F_LDDW) {
+			if (x->imm > UINT32_MAX && x->imm < INT32_MIN)
+				len = 8;
+		} else if (!((oi->form == F_ALU && !op_src_is_reg(oi) && op != 0x60 && op != 0x70 &&
+			      op != 0xc0) ||
+			     (oi->form == F_JCOND && !op_src_is_reg(oi) && x->off != 0) ||
+			     (oi->form == F_ST && oi->bits >= 32))) {
+			continue;
+		}
+		if (len == 4 && (int32_t)x->imm > -0x10000 && (int32_t)x->imm < 0x10000)
+			continue;
+		for (size_t k = 0; k < len; k++)
+			pat[k] = (uint8_t)((uint64_t)x->imm >> (8 * k));
+		if (!contains(plain, pat, len)) {
+			printf("FAIL jit/%s: immediate 0x%llx of slot %zu is not in the plain code: "
+			       "this check cannot work\n", name, (unsigned long long)x->imm, i);
+			return -1;
+		}
+		if (contains(blinded, pat, len)) {
+			printf("FAIL jit/%s: immediate 0x%llx of slot %zu is in the blinded code\n", name,
+			       (unsigned long long)x->imm, i);
+			return -1;
+		}
+		checked++;
+	}
+	return checked;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--dump"))) {
-		fprintf(stderr, "usage: jit_vector FILE.data [--dump]\n");
+	bool dump = false, blind = false;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--dump"))
+			dump = true;
+		else if (!strcmp(argv[i], "--blind"))
+			blind = true;
+		else
+			argc = 0;
+	}
+	if (argc < 2) {
+		fprintf(stderr, "usage: jit_vector FILE.data [--dump] [--blind]\n");
 		return 2;
 	}
 	const char *path = argv[1];
@@ -95,7 +170,7 @@ int main(int argc, char **argv)
 
 	static bpfrt_helper_fn const helpers[6] = { [5] = unwind };
 	struct diff_prog p;
-	struct jit_image img = { 0 };
+	struct jit_image img = { 0 }, plain = { 0 };
 	struct diag d;
 	int e = diff_load(insns, cnt, helpers, 6, &p, &d);
 	if (e) {
@@ -103,13 +178,25 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	diag_clear(&d);
-	e = bpfrt_jit_compile(p.code, p.n, &img, &d);
+	struct jit_opts jo = { .blind = blind };
+	e = bpfrt_jit_compile_opts(p.code, p.n, &jo, &img, &d);
 	if (e) {
 		printf("FAIL jit/%s: does not compile (%d): %s\n", name, e, d.msg);
 		goto out;
 	}
-	if (argc == 3)
+	if (dump)
 		bpfrt_jit_dump(&img, stdout);
+	if (blind) {
+		e = bpfrt_jit_compile(p.code, p.n, &plain, &d);
+		if (e) {
+			printf("FAIL jit/%s: does not compile without blinding (%d): %s\n", name, e, d.msg);
+			goto out;
+		}
+		int n = check_blinded(name, &p, &plain, &img);
+		if (n < 0)
+			goto out;
+		printf("jit/%s: %d distinctive immediate(s), none in the blinded code\n", name, n);
+	}
 
 	for (int round = 0; round < 2; round++) {
 		struct diff_run ref;
@@ -127,6 +214,7 @@ int main(int argc, char **argv)
 	}
 out:
 	bpfrt_jit_free(&img);
+	bpfrt_jit_free(&plain);
 	diff_prog_free(&p);
 	free(insns);
 	datafile_free(&df);
