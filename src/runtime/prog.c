@@ -175,7 +175,12 @@ static int check_helpers(const struct bpfrt_prog *p, const struct opinfo *const 
 			continue;
 		uint32_t id = (uint32_t)p->insns[i].imm;
 		uint32_t groups = rt_helper_groups(p->rt, id);
-		if (groups && !(groups & p->type->helper_groups)) {
+		if (!groups) {
+			/* before the verifier, which would only say the type may not call it */
+			diag_insn(d, i, "call to unknown helper %d", p->insns[i].imm);
+			return -ENOENT;
+		}
+		if (!(groups & p->type->helper_groups)) {
 			diag_insn(d, i, "helper %s#%u is not allowed in %s programs",
 				  bpfrt_runtime__helper_name(p->rt, id), id, p->type->name);
 			return -EINVAL;

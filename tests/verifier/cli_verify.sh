@@ -34,6 +34,8 @@ check "assembly: generic type" 0 "checked.s: OK" verify "$work/checked.s"
 check "assembly: refused" 1 "nothing shows the data is that long" verify "$work/unchecked.s"
 check "assembly: xdp" 0 "xdp.s: OK" verify "$work/xdp.s" --type xdp
 check "assembly: xdp: unset register" 1 "R2 is used here but was never set" verify "$work/checked.s" --type xdp
+printf 'call 9999\nr0 = 0\nexit\n' >"$work/unknown_helper.s"
+check "unknown helper" 1 "insn 0: call to unknown helper 9999" verify "$work/unknown_helper.s" --type xdp
 check "unknown type" 1 "unknown program type 'nope'" verify "$work/checked.s" --type nope
 check "bad log level" 1 "--log-level needs 1 or 2" verify "$work/checked.s" --log-level 3
 check "--prog on assembly" 1 "--prog names a program of an ELF object" verify "$work/checked.s" --prog x
