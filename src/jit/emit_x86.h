@@ -333,6 +333,17 @@ static inline void emit_pop(struct jit_buf *b, int reg)
 	emit1(b, (uint8_t)(0x58 + (reg & 7)));
 }
 
+/* push qword [base + disp] (0xff /6) and pop qword [base + disp] (0x8f /0): 64-bit by default. */
+static inline void emit_push_mem(struct jit_buf *b, int base, int32_t disp)
+{
+	emit_rm(b, PFX_NONE, false, 0xff, 6, false, base, disp);
+}
+
+static inline void emit_pop_mem(struct jit_buf *b, int base, int32_t disp)
+{
+	emit_rm(b, PFX_NONE, false, 0x8f, 0, false, base, disp);
+}
+
 /* call reg (0xff /2). */
 static inline void emit_call_reg(struct jit_buf *b, int reg)
 {

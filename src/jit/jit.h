@@ -13,8 +13,8 @@
  * whatever the helper left in them (the ISA says they are clobbered, and a
  * verifier rejects reading them), where the interpreter happens to keep them.
  * Callbacks a helper runs through exec_call_func() (bpf_loop and the like)
- * run in the fast interpreter, in the frame below the caller's, as they
- * would from an interpreted program.
+ * run as native code too, in the frame below the caller's: the entry sets
+ * ex->native_call to the image's callback entry.
  *
  * One backend per host architecture, each a file of its own (x86_64.c); this
  * interface and jit.c (memory, the offset map, the dump) are shared by all.

@@ -24,10 +24,16 @@
  * pushes r6..r9 and r10 (five pushes plus the return address: 48 bytes, which
  * keeps rsp 16-byte aligned at every helper call) and moves r10 down by 512
  * bytes of ex->stack. r10 cannot be written by a program (the validator
- * refuses it), so at call depth d, r10 = top of ex->stack - 512 * d and
- * rsp = entry rsp - 48 * d exactly: the call depth check compares r10, and
- * an early end (a helper's stop, a bad packet load, a run-time error) finds
- * the entry frame by arithmetic instead of walking frames.
+ * refuses it), so at call depth d, r10 = top of ex->stack - 512 * d: the
+ * call depth check compares r10. An early end (a helper's stop, a bad packet
+ * load, a run-time error) goes back to the innermost entry frame, whose rsp
+ * the entry keeps in ex->jit_sp, instead of walking frames.
+ *
+ * Callbacks. A helper such as bpf_loop runs a function of the program
+ * through exec_call_func(), which calls ex->native_call: the image's second
+ * entry (ST_CB_ENTRY), which runs that function at the depth it is given
+ * with a frame of its own, as the program entry does. So callbacks run as
+ * native code, nested to any depth through C helpers in between.
  */
 #ifndef BPFRT_JIT_X86_64_H
 #define BPFRT_JIT_X86_64_H
@@ -55,6 +61,7 @@ static const uint8_t x86_reg[BPFRT_NREGS + 1] = { RAX, RDI, RSI, RDX, RCX, R8, R
 enum x86_stub {
 	ST_IMAGE,      /* offset 0: what callx's table is relative to */
 	ST_ENTRY,      /* the bpfrt_jit_fn */
+	ST_CB_ENTRY,   /* ex->native_call: a function of the program, for a callback */
 	ST_RET_OK,     /* r0 (rax) to *ret, return 0; rsp at the entry frame */
 	ST_POPS,       /* restore the host's registers and return eax */
 	ST_RET_ERR,    /* return eax (a negative errno); rsp at the entry frame */
@@ -92,7 +99,6 @@ struct x86 {
 	struct x86_patch *patches;
 	size_t npatches, patch_cap;
 	size_t code_len;           /* where code ends and data (the table) begins */
-	bool has_callx;
 	bool has_frames;           /* any bpf-to-bpf call or callx: depth can change */
 	bool bmi2;                 /* variable shifts as shlx/shrx/sarx (x86_64_use_bmi2()) */
 	bool blind;                /* constant blinding: no immediate of the program verbatim */

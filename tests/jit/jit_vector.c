@@ -5,7 +5,8 @@
  *   jit_vector FILE.data [--dump] [--blind]
  *
  * The program is loaded as bpfrt_prog__load() does (helper 5 is the
- * conformance suite's "unwind", as in run_vector), compiled, and run twice
+ * conformance suite's "unwind", as in run_vector; 181 is the runtime's
+ * bpf_loop; 6 is where(), below), compiled, and run twice
  * (the image must not keep state) next to the checked interpreter. The JIT
  * must agree with the interpreter on the return code, r0, message, data and
  * stack, and return the -- result; with an -- error section, fail with a
@@ -31,6 +32,31 @@ static uint64_t unwind(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint6
 		bpfrt_exec__stop(ex, 0);
 	return r1;
 }
+
+/*
+ * Helper 6, where(r1): returns r1, and counts whether the code that called
+ * it is the image under test. Every run of the JIT must call it from the
+ * image as often as the interpreter's run calls it from elsewhere: a
+ * callback that ran in the interpreter instead of natively would call it
+ * from interp.c and make the counts differ.
+ */
+static const struct jit_image *where_img;
+static unsigned where_native, where_other;
+
+__attribute__((noinline)) static uint64_t where(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+						uint64_t r5, struct bpfrt_exec *ex)
+{
+	uintptr_t from = (uintptr_t)__builtin_return_address(0);
+	uintptr_t lo = where_img ? (uintptr_t)where_img->mem : 0;
+
+	if (where_img && from >= lo && from - lo < where_img->code_size)
+		where_native++;
+	else
+		where_other++;
+	return r1;
+}
+
+#define HELPER_BPF_LOOP 181
 
 /* The expected error, first line, trimmed. */
 static const char *expected_error(struct datafile *df)
@@ -168,11 +194,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	static bpfrt_helper_fn const helpers[6] = { [5] = unwind };
+	static bpfrt_helper_fn helpers[HELPER_BPF_LOOP + 1] = { [5] = unwind, [6] = where };
+	helpers[HELPER_BPF_LOOP] = diff_control_helper(HELPER_BPF_LOOP);
 	struct diff_prog p;
 	struct jit_image img = { 0 }, plain = { 0 };
 	struct diag d;
-	int e = diff_load(insns, cnt, helpers, 6, &p, &d);
+	int e = diff_load(insns, cnt, helpers, HELPER_BPF_LOOP + 1, &p, &d);
 	if (e) {
 		printf("FAIL jit/%s: does not load (%d): %s\n", name, e, d.msg);
 		goto out;
@@ -198,6 +225,7 @@ int main(int argc, char **argv)
 		printf("jit/%s: %d distinctive immediate(s), none in the blinded code\n", name, n);
 	}
 
+	where_img = &img;
 	for (int round = 0; round < 2; round++) {
 		struct diff_run ref;
 		char why[DIAG_MAX + 128];
@@ -211,6 +239,15 @@ int main(int argc, char **argv)
 		if (round == 0)
 			rc = check(name, &df, want_err, &ref);
 		diff_run_free(&ref);
+	}
+	if (where_native != where_other) {
+		printf("FAIL jit/%s: helper 6 was called %u time(s) by the interpreter but %u time(s) "
+		       "from the native code: some of the JIT's run was not native\n", name,
+		       where_other, where_native);
+		rc = 1;
+	} else if (where_native) {
+		printf("jit/%s: all %u call(s) of helper 6 in the JIT came from native code\n", name,
+		       where_native);
 	}
 out:
 	bpfrt_jit_free(&img);
