@@ -44,8 +44,8 @@ static void *bpfrt_open(void *state, const struct bench_engine *eng,
 	BPFRT_OPTS(bpfrt_prog_load_opts, opts,
 		.engine = (enum bpfrt_engine)(eng->variant & 0xff),
 		.jit_blind = eng->variant & BENCH_BPFRT_BLIND,
-		/* the programs are trusted and some run long: no budget */
-		.insn_budget = UINT64_MAX);
+		/* the programs are trusted and some run long: no budget, no verifier */
+		.insn_budget = UINT64_MAX, .trusted = true);
 	struct bpfrt_handle *h = calloc(1, sizeof(*h));
 	/* A copy, so the instructions are aligned and read as their own type. */
 	struct bpfrt_insn *insns = malloc(prog->bpf->size);

@@ -58,7 +58,9 @@ struct bpfrt_object *bpfrt_object__open_mem(struct bpfrt_runtime *rt, const void
 
 /**
  * bpfrt_object__load() - create the maps, relocate and load every program.
- * @engine: how the programs run (BPFRT_ENGINE_CHECKED until there is a verifier).
+ * @engine: how the programs run (bpfrt_object__load(): BPFRT_ENGINE_CHECKED).
+ *     Every engine but CHECKED runs each program through the verifier
+ *     first, whose messages name the source line from .BTF.ext line info.
  *
  * Return: 0 or a negative errno, with the reason in bpfrt_runtime__last_error().
  */
@@ -89,6 +91,12 @@ const struct bpfrt_insn *bpfrt_program__insns(const struct bpfrt_program *p);
 size_t bpfrt_program__insn_cnt(const struct bpfrt_program *p);
 /* The loaded program, to run with bpfrt_prog__test_run(); NULL before load. */
 struct bpfrt_prog *bpfrt_program__prog(const struct bpfrt_program *p);
+/*
+ * The source line of instruction insn of the program as linked (after
+ * bpfrt_object__load()), from .BTF.ext line info: "prog.bpf.c:42: return
+ * *val;". Returns 0, or -ENOENT without line info for it.
+ */
+int bpfrt_program__source_line(const struct bpfrt_program *p, size_t insn, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #ifndef BPFRT_PROG_H
 #define BPFRT_PROG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,7 +53,11 @@ enum bpfrt_engine {
 	 * stops a bad program with an error instead of harming the host.
 	 */
 	BPFRT_ENGINE_CHECKED = 0,
-	/* Interpreter without run-time checks: only for programs proven safe. */
+	/*
+	 * Interpreter without run-time checks. This engine and the two below run
+	 * only programs the verifier proved safe at load (see
+	 * bpfrt_prog__load()); CHECKED is the way to run unverified programs.
+	 */
 	BPFRT_ENGINE_INTERP = 1,
 	/* Native code (x86-64); the load fails if the program cannot be compiled. */
 	BPFRT_ENGINE_JIT = 2,
@@ -92,6 +97,33 @@ struct bpfrt_prog_load_opts {
 	 * check, for programs built without a license.
 	 */
 	const char *license;
+	/*
+	 * Engines other than CHECKED: skip the verifier. Only for bytecode known
+	 * to be safe by other means (the ISA conformance vectors, which read
+	 * uninitialized registers on purpose); never for untrusted programs.
+	 */
+	bool trusted;
+	/*
+	 * The verifier's messages: the source line of instruction insn, written
+	 * to buf as "prog.bpf.c:42: return *val;" (return < 0 for none). The
+	 * object loader sets it from .BTF.ext line info.
+	 */
+	int (*source_line)(void *ctx, size_t insn, char *buf, size_t len);
+	void *source_line_ctx;
+	/* 1: a summary of the verification; 2: every state, like Linux's log_level 2. */
+	int log_level;
+	FILE *log;                 /* where the log goes (NULL: nowhere) */
+	/* out: the verifier's figures, when it ran (on success and on refusal). */
+	struct bpfrt_verifier_stats *verifier_stats;
+};
+
+struct bpfrt_verifier_stats {
+	size_t insns_processed;    /* instructions explored over all paths (Linux's verified_insns) */
+	size_t states;             /* states stored for pruning */
+	size_t peak_states;        /* most stored at once */
+	size_t max_stack_depth;    /* deepest stack of a call chain, bytes */
+	uint64_t time_ns;
+	bool ran;                  /* the verifier ran (not CHECKED, not trusted) */
 };
 
 #define BPFRT_DEFAULT_INSN_BUDGET 100000000ull
@@ -109,8 +141,21 @@ struct bpfrt_prog_load_opts {
  * past the end), calls to helpers the runtime lacks, and lddw with a pseudo
  * source that only a loader can resolve (map fd, map value, BTF id).
  *
+ * For the INTERP, JIT and JIT_OR_INTERP engines the program must then pass
+ * the verifier (as the kernel's BPF_PROG_LOAD): every path is explored and
+ * every memory access, helper argument, reference and loop proven safe. A
+ * refusal names the program, the instruction (index and disassembly), the
+ * rule and the registers involved, and the source line when
+ * opts->source_line gives one:
+ *   "prog 'f': insn 6: R0 may be NULL here: ... (prog.bpf.c:14: return *val;)
+ *   (r0 = *(u64 *)(r0 + 0))".
+ * Programs that cannot be verified run in the CHECKED engine (the default),
+ * which stops them at run time instead; opts->trusted skips the verifier for
+ * bytecode known safe by other means.
+ *
  * Return: the program, or NULL with errno set (EINVAL, E2BIG, ENOENT for an
- * unknown helper, ENOMEM) and the reason in bpfrt_runtime__last_error().
+ * unknown helper, EACCES when the verifier refuses it, ENOMEM) and the
+ * reason in bpfrt_runtime__last_error().
  */
 struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 				    const struct bpfrt_insn *insns, size_t cnt,

@@ -173,9 +173,13 @@ int cmd_cbpf(int argc, char **argv)
 		return cli_err("%s: %s", a.dd ? a.dd : "--filter", err);
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .quiet = true);
 	struct bpfrt_runtime *rt = bpfrt_runtime__new(&ro);
+	/*
+	 * As in Linux, a classic filter is proven safe by the classic checks
+	 * (bpfrt_cbpf_to_ebpf) and its translation is not verified again: trusted.
+	 */
 	BPFRT_OPTS(bpfrt_prog_load_opts, lo, .prog_type = BPFRT_PROG_TYPE_UNSPEC,
 		   .engine = a.jit ? BPFRT_ENGINE_JIT : a.interp ? BPFRT_ENGINE_INTERP :
-			     BPFRT_ENGINE_CHECKED);
+			     BPFRT_ENGINE_CHECKED, .trusted = true);
 	struct bpfrt_prog *prog = rt ? bpfrt_prog__load(rt, "cbpf", insns, n, &lo) : NULL;
 	int rc = 1;
 	if (!prog) {

@@ -28,8 +28,8 @@ static const char usage[] =
 	"           and mean duration, as bpftool prog run does; XDP and tc programs\n"
 	"           take --data as the packet, tracing programs --ctx as their context\n"
 	"\n"
-	"  --interp       the fast interpreter without run-time checks (trusted programs)\n"
-	"  --jit          compile to native code (trusted programs)\n"
+	"  --interp       the fast interpreter without run-time checks (verified programs)\n"
+	"  --jit          compile to native code (verified programs)\n"
 	"  --trace FILE   where bpf_printk lines go (default: stderr)\n"
 	"  -j             JSON output\n";
 

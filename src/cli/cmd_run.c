@@ -19,8 +19,8 @@ static const char usage[] =
 	"  --mem FILE|HEX     input memory: a file, or hex bytes (\"01 02 ff\")\n"
 	"  --repeat N         run N times and report the mean duration\n"
 	"  --interp           use the fast interpreter without run-time checks\n"
-	"                     (only for programs known to be safe)\n"
-	"  --jit              compile to native code (only for programs known to be safe)\n"
+	"                     (the program must pass the verifier: see bpfrt verify)\n"
+	"  --jit              compile to native code (the program must pass the verifier)\n"
 	"  --max-insns N      checked engine: stop after N instructions (default 100000000)\n"
 	"  --mem-out FILE     write the memory as the program left it\n"
 	"  -h, --help         this text\n";

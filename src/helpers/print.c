@@ -215,7 +215,7 @@ HELPER(bpf_snprintf)
 }
 
 const struct helper_def helpers_print[] = {
-	{ 6, "bpf_trace_printk", bpf_trace_printk, HG_BASE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING) },
+	{ 6, "bpf_trace_printk", bpf_trace_printk, HG_BASE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_MEM, ARG_CONST_SIZE) },
 	{ 165, "bpf_snprintf", bpf_snprintf, HG_BASE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_CONST_STR, ARG_PTR_TO_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO) },
 	{ 177, "bpf_trace_vprintk", bpf_trace_vprintk, HG_BASE, PROTO_GPL(RET_INTEGER, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_PTR_TO_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO) },
 	{ 0 },

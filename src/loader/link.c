@@ -259,6 +259,12 @@ int link_program(struct bpfrt_object *obj, struct bpfrt_program *p)
 		free(rels[i]);
 	free(rels);
 	free(nrels);
+	struct prog_origin *orig = err ? NULL : calloc(l.nfuncs ? l.nfuncs : 1, sizeof(*orig));
+	if (!err && !orig)
+		err = obj_fail(obj, -ENOMEM, "out of memory");
+	for (size_t i = 0; !err && i < l.nfuncs; i++)
+		orig[i] = (struct prog_origin){ obj_sec_by_idx(obj, l.funcs[i].sec)->name, l.funcs[i].off,
+						l.funcs[i].len, l.funcs[i].at };
 	free(l.funcs);
 	if (err) {
 		free(l.code);
@@ -267,5 +273,8 @@ int link_program(struct bpfrt_object *obj, struct bpfrt_program *p)
 	free(p->insns);
 	p->insns = l.code;
 	p->cnt = l.cnt;
+	free(p->origins);
+	p->origins = orig;
+	p->norigins = l.nfuncs;
 	return 0;
 }

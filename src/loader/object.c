@@ -34,6 +34,7 @@ static void obj_free(struct bpfrt_object *obj)
 		free(obj->progs[i].name);
 		free(obj->progs[i].sec_name);
 		free(obj->progs[i].insns);
+		free(obj->progs[i].origins);
 	}
 	for (size_t i = 0; i < obj->nmaps; i++) {
 		if (obj->maps[i].map)
@@ -245,6 +246,28 @@ static int create_maps(struct bpfrt_object *obj)
 	return 0;
 }
 
+int bpfrt_program__source_line(const struct bpfrt_program *p, size_t insn, char *buf, size_t len)
+{
+	if (!p->obj->btf_ext_info)
+		return -ENOENT;
+	for (size_t i = 0; i < p->norigins; i++) {
+		const struct prog_origin *o = &p->origins[i];
+		struct btf_line l;
+		if (insn < o->at || insn >= o->at + o->len)
+			continue;
+		if (btf_ext_line_lookup(p->obj->btf_ext_info, o->sec, o->off + (insn - o->at), &l))
+			return -ENOENT;
+		return btf_line_format(&l, buf, len) < 0 ? -EINVAL : 0;
+	}
+	return -ENOENT;
+}
+
+/* The verifier's view of line info: "prog.bpf.c:42: return *val;". */
+static int source_line(void *ctx, size_t insn, char *buf, size_t len)
+{
+	return bpfrt_program__source_line(ctx, insn, buf, len);
+}
+
 int bpfrt_object__load_engine(struct bpfrt_object *obj, enum bpfrt_engine engine)
 {
 	if (obj->loaded)
@@ -258,7 +281,8 @@ int bpfrt_object__load_engine(struct bpfrt_object *obj, enum bpfrt_engine engine
 		if (err)
 			break;
 		BPFRT_OPTS(bpfrt_prog_load_opts, o, .engine = engine, .prog_type = p->type,
-			   .license = obj->license);
+			   .license = obj->license, .source_line = source_line,
+			   .source_line_ctx = p);
 		p->prog = bpfrt_prog__load(obj->rt, p->name, p->insns, p->cnt, &o);
 		if (!p->prog)
 			err = obj_fail(obj, -errno, "program '%s' (section '%s') failed to load: %s",

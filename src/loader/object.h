@@ -96,6 +96,15 @@ struct bpfrt_program {
 	struct bpfrt_insn *insns;
 	size_t cnt;
 	struct bpfrt_prog *prog;
+	/* Where each linked function came from, for source lines (link.c). */
+	struct prog_origin *origins;
+	size_t norigins;
+};
+
+/* Instructions [at, at + len) of a linked program are [off, off + len) of section sec. */
+struct prog_origin {
+	const char *sec; /* points into the object's section names */
+	size_t off, len, at;
 };
 
 struct bpfrt_object {

@@ -4,7 +4,8 @@
  *
  * Load is a pipeline over the instructions: structural validation (isa/),
  * resolution of map references in lddw and of helper calls against what the
- * program type may call, then decoding into the interpreter's form. A test
+ * program type may call, the verifier (verify.c) for every engine but the
+ * checked one, then decoding into the interpreter's form. A test
  * run builds the context the program type expects (raw data, xdp_md or
  * __sk_buff over a packet, or a given record) and runs the program, following
  * tail calls.
@@ -18,12 +19,14 @@
 #include <time.h>
 #include "runtime.h"
 #include "progtype.h"
+#include "verify.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/asm.h"
 #include "isa/validate.h"
 #include "interp/exec.h"
 #include "maps/maps.h"
 #include "jit/jit.h"
+#include "verifier/verifier.h"
 #include "xdp/buff.h"
 #include "helpers/license.h"
 #include <net/if.h>
@@ -111,7 +114,8 @@ static int use_map(struct bpfrt_prog *p, struct bpfrt_map *m, size_t idx, struct
  * data). Map fds are map ids, as the loader writes them.
  */
 static int resolve_maps(struct bpfrt_prog *p, const struct opinfo *const *ops,
-			const struct bpfrt_prog_load_opts *opts, uint64_t *resolved, struct diag *d)
+			const struct bpfrt_prog_load_opts *opts, uint64_t *resolved,
+			struct bpfrt_map **lddw_maps, struct diag *d)
 {
 	struct bpfrt_map *const *fd_array = OPT(opts, maps, NULL);
 	size_t nfd = OPT(opts, nmaps, 0);
@@ -147,6 +151,7 @@ static int resolve_maps(struct bpfrt_prog *p, const struct opinfo *const *ops,
 		int err = use_map(p, m, i, d);
 		if (err)
 			return err;
+		lddw_maps[i] = m;
 		if (in->src == BPFRT_PSEUDO_MAP_FD || in->src == BPFRT_PSEUDO_MAP_IDX) {
 			resolved[i] = (uintptr_t)m;
 			continue;
@@ -175,7 +180,12 @@ static int check_helpers(const struct bpfrt_prog *p, const struct opinfo *const 
 			continue;
 		uint32_t id = (uint32_t)p->insns[i].imm;
 		uint32_t groups = rt_helper_groups(p->rt, id);
-		if (groups && !(groups & p->type->helper_groups)) {
+		if (!groups) {
+			/* before the verifier, which would only say the type may not call it */
+			diag_insn(d, i, "call to unknown helper %d", p->insns[i].imm);
+			return -ENOENT;
+		}
+		if (!(groups & p->type->helper_groups)) {
 			diag_insn(d, i, "helper %s#%u is not allowed in %s programs",
 				  bpfrt_runtime__helper_name(p->rt, id), id, p->type->name);
 			return -EINVAL;
@@ -214,8 +224,17 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 		return NULL;
 	}
 
+	/* Options as this version knows them (fields beyond the caller's sz are 0). */
+	struct bpfrt_prog_load_opts o = { 0 };
+	if (opts)
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	o.sz = sizeof(o);
+	if (o.verifier_stats)
+		memset(o.verifier_stats, 0, sizeof(*o.verifier_stats));
+
 	const struct opinfo **ops = NULL;
 	uint64_t *resolved = NULL;
+	struct bpfrt_map **lddw_maps = NULL;
 	struct bpfrt_prog *p = calloc(1, sizeof(*p));
 	int err = -ENOMEM;
 	if (!p || !insns)
@@ -231,9 +250,10 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	if (cnt && cnt <= BPFRT_MAX_INSNS) {
 		ops = calloc(cnt, sizeof(*ops));
 		resolved = calloc(cnt, sizeof(*resolved));
+		lddw_maps = calloc(cnt, sizeof(*lddw_maps));
 		p->insns = malloc(cnt * sizeof(*insns));
 		p->code = malloc(cnt * sizeof(*p->code));
-		if (!ops || !resolved || !p->insns || !p->code || !p->name)
+		if (!ops || !resolved || !lddw_maps || !p->insns || !p->code || !p->name)
 			goto fail_plain;
 		memcpy(p->insns, insns, cnt * sizeof(*insns));
 	}
@@ -242,7 +262,12 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	if (!err)
 		err = check_helpers(p, ops, OPT(opts, license, NULL), &d);
 	if (!err)
-		err = resolve_maps(p, ops, opts, resolved, &d);
+		err = resolve_maps(p, ops, opts, resolved, lddw_maps, &d);
+	/* Only the checked engine may run what the verifier has not proven safe. */
+	if (!err && engine != BPFRT_ENGINE_CHECKED && !o.trusted) {
+		struct prog_verify_args va = { rt, type, name, p->insns, cnt, ops, lddw_maps, &o };
+		err = prog_verify(&va, &d);
+	}
 	if (err)
 		goto fail;
 
@@ -277,6 +302,7 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	}
 	free(ops);
 	free(resolved);
+	free(lddw_maps);
 	return p;
 
 fail_plain:
@@ -286,6 +312,7 @@ fail:
 	prog_fail(rt, name, insns, cnt, err, &d);
 	free(ops);
 	free(resolved);
+	free(lddw_maps);
 	prog_free(p);
 	errno = -err;
 	return NULL;
@@ -516,9 +543,17 @@ static int run_mem_build(const struct progtype *t, const struct bpfrt_test_run_o
 		snprintf(why, whylen, "%s programs need a context (ctx_in)", t->name);
 		return -EINVAL;
 	}
-	if (o->ctx_size_in && !(m->ctx = malloc(o->ctx_size_in)))
+	/*
+	 * A verified program may read as much context as its type has (pt_regs,
+	 * a tracepoint record of up to 4 KiB...) whatever the caller gave: zeros
+	 * stand behind a shorter one. The checked engine still sees only ctx_in.
+	 */
+	size_t ctx_alloc = o->ctx_size_in;
+	if (o->ctx_in && t->ctx == CTX_RAW && ctx_alloc < verifier_ctx_size(t->type))
+		ctx_alloc = verifier_ctx_size(t->type);
+	if (ctx_alloc && !(m->ctx = calloc(1, ctx_alloc)))
 		goto nomem;
-	if (m->ctx)
+	if (m->ctx && o->ctx_size_in)
 		memcpy(m->ctx, o->ctx_in, o->ctx_size_in);
 	m->ctx_len = o->ctx_size_in;
 	m->ctx_writable = true;

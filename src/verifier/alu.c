@@ -218,6 +218,22 @@ int do_alu(struct venv *env, struct vstate *st, const struct opinfo *oi, const s
 		return err;
 	struct vreg *src = src_is_reg ? &regs[in->src] : NULL;
 
+	/*
+	 * The ISA defines division by zero, but a constant divisor of 0 is
+	 * always a mistake, and Linux refuses it.
+	 */
+	switch (oi->id) {
+	case OP_DIV64_IMM: case OP_SDIV64_IMM: case OP_MOD64_IMM: case OP_SMOD64_IMM:
+	case OP_DIV32_IMM: case OP_SDIV32_IMM: case OP_MOD32_IMM: case OP_SMOD32_IMM:
+		if (in->imm == 0)
+			return verr_code(env, -EINVAL, idx, "division by the constant 0 (the result would be %s); "
+					 "Linux refuses it as well", oi->id == OP_DIV64_IMM || oi->id == OP_SDIV64_IMM ||
+					 oi->id == OP_DIV32_IMM || oi->id == OP_SDIV32_IMM ? "0" : "the dividend");
+		break;
+	default:
+		break;
+	}
+
 	switch (oi->id) {
 	case OP_MOV64_IMM: case OP_MOV32_IMM:
 		set_scalar_imm(dst, in, is32);

@@ -645,11 +645,12 @@ int do_exit(struct venv *env, struct vstate *st, uint32_t idx, long *next)
 		if (err)
 			return err;
 		if (st->nrefs) {
-			char hn[64];
+			char hn[64], where[200];
 			uint32_t at = st->refs[0].insn;
-			return verr(env, idx, "the program can exit here without releasing the record from %s "
-				    "at insn %u; call bpf_ringbuf_submit or bpf_ringbuf_discard on every path",
-				    helper_name(env, (uint32_t)env->insns[at].imm, hn, sizeof(hn)), at);
+			return verr(env, idx, "the program can exit here without releasing the record from %s%s; "
+				    "call bpf_ringbuf_submit or bpf_ringbuf_discard on every path",
+				    helper_name(env, (uint32_t)env->insns[at].imm, hn, sizeof(hn)),
+				    insn_where(env, at, where, sizeof(where)));
 		}
 		*next = -1;
 		return 0;

@@ -58,6 +58,12 @@ const struct ctx_desc *ctx_desc_get(enum bpfrt_prog_type t)
 	return NULL;
 }
 
+uint32_t verifier_ctx_size(enum bpfrt_prog_type t)
+{
+	const struct ctx_desc *c = ctx_desc_get(t);
+	return c ? c->size : 0;
+}
+
 const char *ctx_type_name(const struct ctx_desc *c) { return c->prog; }
 bool ctx_allows_pkt(const struct ctx_desc *c, bool write) { return write ? c->pkt_write : c->pkt_read; }
 bool ctx_allows_ld_abs(const struct ctx_desc *c) { return c->ld_abs; }

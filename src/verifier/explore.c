@@ -83,6 +83,18 @@ static int is_state_visited(struct venv *env, struct vstate *cur, uint32_t idx)
 			if (!cb_call && env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->insn_processed - env->prev_insn_processed < 100)
 				add = false;
+			/*
+			 * Each iteration of a long loop leaves an ancestor here; comparing
+			 * with all of them makes a loop quadratic. One that keeps missing
+			 * is unlinked (as Linux does) but kept alive: paths below still
+			 * point to it.
+			 */
+			if (++n->misses > n->hits * 3 + 3) {
+				*pp = n->next;
+				n->next = env->retired;
+				env->retired = n;
+				continue;
+			}
 			pp = &n->next;
 			continue;
 		}
@@ -254,12 +266,19 @@ static void env_free(struct venv *env)
 			}
 		}
 	}
+	while (env->retired) {
+		struct vnode *next = env->retired->next;
+		state_clear(&env->retired->st);
+		free(env->retired);
+		env->retired = next;
+	}
 	for (size_t i = 0; i < env->npending; i++)
 		state_free(env->pending[i]);
 	free(env->pending);
 	free(env->explored);
 	free(env->flags);
 	free(env->live);
+	free(env->visits);
 	free(env->subprogs);
 	free(env->subprog_of);
 	varena_free(env->arena);
@@ -296,11 +315,20 @@ static int explore(struct venv *env)
 			}
 		}
 		if (++env->insn_processed > VERIFIER_INSN_BUDGET) {
+			/* The instruction processed most often is most likely in the loop to blame. */
+			uint32_t hot = idx;
+			for (uint32_t i = 0; i < env->cnt; i++)
+				if (env->visits[i] > env->visits[hot])
+					hot = i;
+			char where[200];
 			err = verr_code(env, -E2BIG, idx, "the program is too complex to verify: %u instructions "
-					"were processed over all paths (Linux's limit); a loop may not be bounded "
-					"by a constant, or branches multiply", VERIFIER_INSN_BUDGET);
+					"were processed over all paths (Linux's limit); insn %u was processed %u "
+					"times%s: a loop there may not be bounded by a constant, or branches "
+					"multiply", VERIFIER_INSN_BUDGET, hot, env->visits[hot],
+					insn_source(env, hot, where, sizeof(where)));
 			break;
 		}
+		env->visits[idx]++;
 		if ((err = hist_arrive(env, cur, idx)))
 			break;
 		log_insn(env, cur, idx);
@@ -340,7 +368,8 @@ int bpfrt_verify(const struct verifier_input *in, struct verifier_result *res, s
 	env.generic = in->prog_type == BPFRT_PROG_TYPE_UNSPEC;
 	env.flags = calloc(in->cnt, 1);
 	env.explored = calloc(in->cnt, sizeof(*env.explored));
-	int err = env.flags && env.explored ? 0 : -ENOMEM;
+	env.visits = calloc(in->cnt, sizeof(*env.visits));
+	int err = env.flags && env.explored && env.visits ? 0 : -ENOMEM;
 	if (!err)
 		err = cfg_check(&env);
 	if (!err)

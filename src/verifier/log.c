@@ -62,6 +62,23 @@ void vlog(struct venv *env, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *insn_source(const struct venv *env, uint32_t idx, char *buf, size_t len)
+{
+	const struct verifier_input *in = env->in;
+	char line[160] = "";
+	if (in->source_line && idx < env->cnt)
+		in->source_line(in->ctx, idx, line, sizeof(line));
+	snprintf(buf, len, "%s%s%s", line[0] ? " (" : "", line, line[0] ? ")" : "");
+	return buf;
+}
+
+const char *insn_where(const struct venv *env, uint32_t idx, char *buf, size_t len)
+{
+	char src[180];
+	snprintf(buf, len, " at insn %u%s", idx, insn_source(env, idx, src, sizeof(src)));
+	return buf;
+}
+
 const char *helper_name(const struct venv *env, uint32_t id, char *buf, size_t len)
 {
 	const struct verifier_input *in = env->in;

@@ -89,7 +89,8 @@ int hist_note(struct venv *env, struct vstate *st, uint32_t idx, int16_t stack,
 		h->stack = stack;
 	if (nlinked > MAX_LINKED)
 		nlinked = MAX_LINKED;
-	memcpy(h->linked, linked, nlinked * sizeof(*linked));
+	if (nlinked)
+		memcpy(h->linked, linked, nlinked * sizeof(*linked));
 	h->nlinked = (uint8_t)nlinked;
 	return 0;
 }

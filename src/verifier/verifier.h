@@ -82,6 +82,13 @@ struct verifier_result {
 	uint64_t time_ns;
 };
 
+/*
+ * Bytes of context a verified program of type t may read (0 for generic
+ * programs, whose r1 comes with its size in r2): a run must provide at least
+ * that much behind r1.
+ */
+uint32_t verifier_ctx_size(enum bpfrt_prog_type t);
+
 /* Linux's BPF_COMPLEXITY_LIMIT_INSNS: instructions processed over all paths. */
 #define VERIFIER_INSN_BUDGET 1000000u
 

@@ -224,10 +224,16 @@ struct venv {
 	bool generic;           /* UNSPEC: r1 = data, r2 = its size */
 	uint8_t *flags;         /* INSN_* */
 	uint16_t *live;         /* registers live before each insn (bit per reg) */
+	uint32_t *visits;       /* times each insn was processed: names the loop that ate the budget */
 	struct subprog *subprogs;
 	uint32_t nsubprogs;
 	uint32_t *subprog_of;   /* insn -> subprog index */
 	struct vnode **explored;
+	/*
+	 * Ancestors dropped from explored[] for missing too often (a loop's
+	 * earlier iterations): still parents of running paths, freed at the end.
+	 */
+	struct vnode *retired;
 	/* DFS stack of states waiting to be explored */
 	struct vstate **pending;
 	size_t npending, cap_pending;
@@ -355,6 +361,10 @@ int reg_str(const struct venv *env, const struct vreg *r, char *buf, size_t len)
 /* Short description for messages: "a pointer to map 'x' value (off 4)", "scalar in [0, 255]". */
 const char *reg_desc(struct venv *env, const struct vreg *r, char *buf, size_t len);
 const char *helper_name(const struct venv *env, uint32_t id, char *buf, size_t len);
+/* " at insn 5 (prog.bpf.c:17: rec = bpf_ringbuf_reserve(...);)": where an earlier insn is, for messages. */
+const char *insn_where(const struct venv *env, uint32_t idx, char *buf, size_t len);
+/* The same without " at insn N": " (prog.bpf.c:17: ...)", or "" without line info. */
+const char *insn_source(const struct venv *env, uint32_t idx, char *buf, size_t len);
 void vlog(struct venv *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_state(struct venv *env, const struct vstate *st);
 void log_insn(struct venv *env, const struct vstate *st, uint32_t idx);

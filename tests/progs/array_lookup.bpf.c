@@ -30,10 +30,15 @@ struct {
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-/* Input: u32 key, u32 which (for `either`: 0 small, else odd). */
+/*
+ * Input: u32 key, u32 which (for `either`: 0 small, else odd); the size
+ * check lets the verifier prove the reads inside the input.
+ */
 SEC("bpfrt")
-long direct(__u32 *in)
+long direct(__u32 *in, long size)
 {
+	if (size < 8)
+		return -1;
 	__u32 key = in[0];
 	__u64 *v = bpf_map_lookup_elem(&small, &key);
 
@@ -41,8 +46,10 @@ long direct(__u32 *in)
 }
 
 SEC("bpfrt")
-long direct_odd(__u32 *in)
+long direct_odd(__u32 *in, long size)
 {
+	if (size < 8)
+		return -1;
 	__u32 key = in[0];
 	struct rec *r = bpf_map_lookup_elem(&odd, &key);
 
@@ -50,8 +57,10 @@ long direct_odd(__u32 *in)
 }
 
 SEC("bpfrt")
-long either(__u32 *in)
+long either(__u32 *in, long size)
 {
+	if (size < 8)
+		return -1;
 	__u32 key = in[0];
 	void *map = in[1] ? (void *)&odd : (void *)&small;
 	__u32 *v = bpf_map_lookup_elem(map, &key);

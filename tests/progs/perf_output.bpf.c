@@ -20,9 +20,11 @@ struct {
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 SEC("bpfrt")
-long output(__u64 *in)
+long output(__u64 *in, long size)
 {
 	__u8 rec[8] = { 0, 0, 0, 0, 'p', 'e', 'v', 0 };
+	if (size < 16) /* lets the verifier prove in[1] inside the input */
+		return -1;
 	__u32 seq = (__u32)in[1];
 
 	__builtin_memcpy(rec, &seq, sizeof(seq));

@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
+#include "bpfrt/asm.h"
 #include "oracle.h"
 #include "vgen.h"
 #include "vtest.h"
@@ -270,7 +271,7 @@ static int run_cases(int argc, char **argv, int i, const char *list_path, bool v
 }
 
 /* Random programs in both verifiers: how often they agree, and on what they differ. */
-static int run_generated(uint64_t seed, unsigned long count, bool verbose)
+static int run_generated(uint64_t seed, unsigned long count, int verbose)
 {
 	struct vgen_rng r = { seed };
 	static struct vgen_prog p;
@@ -310,6 +311,12 @@ static int run_generated(uint64_t seed, unsigned long count, bool verbose)
 		if (verbose && theirs >= 0 && ours != theirs) {
 			printf("%s only: type %d\n  bpfrt: %s\n  Linux: %s\n", ours ? "bpfrt" : "Linux", (int)p.type,
 			       ours ? "accepted" : d.msg, theirs ? "accepted" : why);
+			for (size_t k = 0; verbose > 1 && k < vp.cnt;) {
+				char line[128];
+				int n = bpfrt_disasm_insn(vp.insns, vp.cnt, k, BPFRT_SYNTAX_LLVM, line, sizeof(line));
+				printf("    %3zu: %s\n", k, line);
+				k += n > 0 ? (size_t)n : 1;
+			}
 		}
 		vt_prog_free(&vp);
 	}
@@ -322,7 +329,7 @@ static int run_generated(uint64_t seed, unsigned long count, bool verbose)
 
 int main(int argc, char **argv)
 {
-	bool verbose = false;
+	int verbose = 0;
 	const char *list = NULL;
 	int i = 1;
 	char why[256];
@@ -335,7 +342,7 @@ int main(int argc, char **argv)
 		return 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v"))
-			verbose = true;
+			verbose++;
 		else if (!strcmp(argv[i], "--disagreements") && i + 1 < argc)
 			list = argv[++i];
 		else if (!strcmp(argv[i], "--generated") && i + 2 < argc)

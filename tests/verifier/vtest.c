@@ -227,7 +227,10 @@ int vt_prepare_insns(const struct bpfrt_insn *insns, size_t cnt, struct vt_map *
 		snprintf(err, len, "validate: %s", d.msg);
 		return -1;
 	}
+	/* The case array may have moved since parsing: point the shapes at their names again. */
 	for (int i = 0; i < nmaps; i++) {
+		if (maps[i].name[0])
+			maps[i].vm.name = maps[i].name;
 		maps[i].vm.inner = NULL;
 		for (int j = 0; j < nmaps && maps[i].inner != -1; j++)
 			if (maps[j].num == maps[i].inner)

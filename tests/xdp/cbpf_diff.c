@@ -65,7 +65,8 @@ static void diff_filter(struct bpfrt_runtime *rt, enum bpfrt_engine engine, cons
 	size_t ncl, n;
 	char err[256];
 	struct bpfrt_prog *prog = NULL;
-	BPFRT_OPTS(bpfrt_prog_load_opts, lo, .engine = engine);
+	/* translated classic filters are trusted, as in Linux (the classic checks prove them) */
+	BPFRT_OPTS(bpfrt_prog_load_opts, lo, .engine = engine, .trusted = true);
 	if (bpfrt_cbpf_parse(text, expr, &cl, &ncl, err, sizeof(err)) ||
 	    bpfrt_cbpf_to_ebpf(cl, ncl, &insns, &n, err, sizeof(err)) ||
 	    !(prog = bpfrt_prog__load(rt, "cbpf", insns, n, &lo))) {
