@@ -58,9 +58,11 @@ struct bpfrt_object *bpfrt_object__open_mem(struct bpfrt_runtime *rt, const void
 
 /**
  * bpfrt_object__load() - create the maps, relocate and load every program.
- * @engine: how the programs run (bpfrt_object__load(): BPFRT_ENGINE_CHECKED).
- *     Every engine but CHECKED runs each program through the verifier
- *     first, whose messages name the source line from .BTF.ext line info.
+ * @engine: how the programs run (bpfrt_object__load(): BPFRT_ENGINE_DEFAULT,
+ *     verified then native code). Every engine but CHECKED runs each
+ *     program through the verifier first, whose messages name the source
+ *     line from .BTF.ext line info; CHECKED runs them unverified, with
+ *     run-time checks.
  *
  * Return: 0 or a negative errno, with the reason in bpfrt_runtime__last_error().
  */

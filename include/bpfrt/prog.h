@@ -47,27 +47,35 @@ const char *bpfrt_prog_type_name(enum bpfrt_prog_type type);
 
 enum bpfrt_engine {
 	/*
+	 * What Linux does: the verifier proves the program safe at load (or
+	 * the load fails, saying why), then it runs as native code where the
+	 * machine has a JIT, else in the unchecked interpreter (JIT_OR_INTERP).
+	 */
+	BPFRT_ENGINE_DEFAULT = 0,
+	/*
 	 * Interpreter that bounds-checks every memory access against the regions
 	 * the program may touch (its stack, its data and context, memory handed
 	 * out by the runtime), limits the number of instructions executed, and
 	 * stops a bad program with an error instead of harming the host.
+	 * The verifier does not run: this is how to run programs it refuses,
+	 * or cannot judge, and it must be asked for explicitly.
 	 */
-	BPFRT_ENGINE_CHECKED = 0,
+	BPFRT_ENGINE_CHECKED = 1,
 	/*
 	 * Interpreter without run-time checks. This engine and the two below run
 	 * only programs the verifier proved safe at load (see
 	 * bpfrt_prog__load()); CHECKED is the way to run unverified programs.
 	 */
-	BPFRT_ENGINE_INTERP = 1,
+	BPFRT_ENGINE_INTERP = 2,
 	/* Native code (x86-64); the load fails if the program cannot be compiled. */
-	BPFRT_ENGINE_JIT = 2,
+	BPFRT_ENGINE_JIT = 3,
 	/* Native code where the machine has a JIT, else the unchecked interpreter. */
-	BPFRT_ENGINE_JIT_OR_INTERP = 3,
+	BPFRT_ENGINE_JIT_OR_INTERP = 4,
 };
 
 struct bpfrt_prog_load_opts {
 	size_t sz;                 /* sizeof(struct bpfrt_prog_load_opts) */
-	enum bpfrt_engine engine;  /* default BPFRT_ENGINE_CHECKED */
+	enum bpfrt_engine engine;  /* default BPFRT_ENGINE_DEFAULT */
 	/*
 	 * Checked engine: most instructions one run may execute before it is
 	 * stopped (0: BPFRT_DEFAULT_INSN_BUDGET, UINT64_MAX: no limit).

@@ -12,10 +12,10 @@
 
 static const char usage[] =
 	"Usage: bpfrt prog show OBJ [-j]\n"
-	"       bpfrt prog load OBJ [--interp|--jit] [-j]\n"
+	"       bpfrt prog load OBJ [--checked|--interp|--jit] [-j]\n"
 	"       bpfrt prog dump xlated|jited OBJ [PROG] [--syntax llvm|conformance]\n"
 	"       bpfrt prog run OBJ [PROG] [--data FILE|HEX] [--data-out FILE] [--ctx FILE|HEX]\n"
-	"                      [--ctx-out FILE] [--repeat N] [--interp|--jit] [--trace FILE] [-j]\n"
+	"                      [--ctx-out FILE] [--repeat N] [--checked|--interp|--jit] [--trace FILE] [-j]\n"
 	"\n"
 	"OBJ is an ELF object built with clang -target bpf. PROG names a program (its\n"
 	"function); it may be left out when the object has only one.\n"
@@ -28,15 +28,18 @@ static const char usage[] =
 	"           and mean duration, as bpftool prog run does; XDP and tc programs\n"
 	"           take --data as the packet, tracing programs --ctx as their context\n"
 	"\n"
+	"Programs are verified at load, as in Linux, and run as native code; a\n"
+	"program the verifier refuses fails to load with the reason and source line.\n"
+	"  --checked      run unverified, in the interpreter that checks every access\n"
 	"  --interp       the fast interpreter without run-time checks (verified programs)\n"
-	"  --jit          compile to native code (verified programs)\n"
+	"  --jit          native code only, no interpreter fallback (verified programs)\n"
 	"  --trace FILE   where bpf_printk lines go (default: stderr)\n"
 	"  -j             JSON output\n";
 
 struct prog_args {
 	const char *obj, *prog, *data, *data_out, *ctx, *ctx_out, *trace;
 	uint64_t repeat;
-	bool interp, jit, json;
+	bool checked, interp, jit, json;
 	enum bpfrt_syntax syntax;
 };
 
@@ -58,6 +61,8 @@ static int parse(int argc, char **argv, int first, struct prog_args *a)
 				return 1;
 			if (a->repeat < 1 || a->repeat > 1000000000)
 				return cli_err("--repeat: %llu is not in 1..1000000000", (unsigned long long)a->repeat);
+		} else if (!strcmp(s, "--checked")) {
+			a->checked = true;
 		} else if (!strcmp(s, "--interp")) {
 			a->interp = true;
 		} else if (!strcmp(s, "--jit")) {
@@ -226,13 +231,14 @@ int cmd_prog(int argc, char **argv)
 		return cli_err("cannot create a runtime");
 	int rc = 1;
 	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
-	if (a.interp && a.jit) {
+	if (a.checked + a.interp + a.jit > 1) {
 		bpfrt_object__close(obj);
 		bpfrt_runtime__free(rt);
-		return cli_err("prog: --interp and --jit exclude each other");
+		return cli_err("prog: --checked, --interp and --jit exclude each other");
 	}
 	enum bpfrt_engine engine = a.jit || jited ? BPFRT_ENGINE_JIT :
-				   a.interp ? BPFRT_ENGINE_INTERP : BPFRT_ENGINE_CHECKED;
+				   a.interp ? BPFRT_ENGINE_INTERP :
+				   a.checked ? BPFRT_ENGINE_CHECKED : BPFRT_ENGINE_DEFAULT;
 	if (obj && bpfrt_object__load_engine(obj, engine) == 0) {
 		if (!strcmp(verb, "show")) {
 			show(obj, a.json);

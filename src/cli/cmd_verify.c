@@ -56,7 +56,7 @@ static int verify_object(struct bpfrt_runtime *rt, const char *path, const char 
 {
 	struct bpfrt_object *obj = bpfrt_object__open_file(rt, path, NULL);
 	/* Maps created and programs linked, unverified: then each is verified on its own. */
-	if (!obj || bpfrt_object__load(obj)) {
+	if (!obj || bpfrt_object__load_engine(obj, BPFRT_ENGINE_CHECKED /* verified below */)) {
 		bpfrt_object__close(obj);
 		return cli_err("%s: %s", path, bpfrt_runtime__last_error(rt));
 	}

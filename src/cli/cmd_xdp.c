@@ -17,10 +17,10 @@
 
 static const char usage[] =
 	"Usage: bpfrt xdp run OBJ [--prog NAME] --pcap IN [--out PASS.pcap] [--tx TX.pcap]\n"
-	"                     [--ifindex N] [--interp|--jit] [-j]\n"
+	"                     [--ifindex N] [--checked|--interp|--jit] [-j]\n"
 	"       bpfrt xdp attach OBJ [--prog NAME] --dev IFACE --pass-dev IFACE\n"
 	"                     [--mode auto|afxdp|packet] [--generic]\n"
-	"                     [--count N] [--duration SECONDS] [--interp|--jit] [-j]\n"
+	"                     [--count N] [--duration SECONDS] [--checked|--interp|--jit] [-j]\n"
 	"\n"
 	"  run     run the XDP program of OBJ (clang -target bpf, SEC(\"xdp\")) on each\n"
 	"          packet of IN (pcap or pcapng, Ethernet), as the kernel runs XDP on a\n"
@@ -52,8 +52,10 @@ static const char usage[] =
 	"  --mode M      attach: auto (default), afxdp or packet\n"
 	"  --generic     attach, AF_XDP: the kernel side in generic (skb) XDP mode\n"
 	"                (default: native where the driver has it, else generic)\n"
-	"  --interp      the fast interpreter without run-time checks (trusted programs)\n"
-	"  --jit         native code (trusted programs); default: the checked interpreter\n"
+	"  --checked     run unverified, in the interpreter that checks every access\n"
+	"                (default: verified at load, then native code)\n"
+	"  --interp      the fast interpreter without run-time checks (verified programs)\n"
+	"  --jit         native code only, no interpreter fallback (verified programs)\n"
 	"  -j            JSON output\n"
 	"\n"
 	"Frames shorter than 14 bytes are not run (Linux runs XDP on none); a packet\n"
@@ -64,7 +66,7 @@ struct xdp_args {
 	bool attach;
 	const char *obj, *prog, *pcap, *out, *tx, *dev, *pass_dev, *mode;
 	uint64_t ifindex, count, duration;
-	bool interp, jit, json, generic;
+	bool checked, interp, jit, json, generic;
 };
 
 static int parse(int argc, char **argv, struct xdp_args *a)
@@ -93,6 +95,8 @@ static int parse(int argc, char **argv, struct xdp_args *a)
 				return cli_err("--ifindex: %llu is not a u32", (unsigned long long)a->ifindex);
 		} else if (!strcmp(s, "--generic")) {
 			a->generic = true;
+		} else if (!strcmp(s, "--checked")) {
+			a->checked = true;
 		} else if (!strcmp(s, "--interp")) {
 			a->interp = true;
 		} else if (!strcmp(s, "--jit")) {
@@ -118,8 +122,8 @@ static int parse(int argc, char **argv, struct xdp_args *a)
 	if (a->mode && strcmp(a->mode, "auto") && strcmp(a->mode, "afxdp") &&
 	    strcmp(a->mode, "packet"))
 		return cli_err("xdp attach: --mode '%s': say auto, afxdp or packet", a->mode);
-	if (a->interp && a->jit)
-		return cli_err("xdp %s: --interp and --jit exclude each other", verb);
+	if (a->checked + a->interp + a->jit > 1)
+		return cli_err("xdp %s: --checked, --interp and --jit exclude each other", verb);
 	return 0;
 }
 
@@ -298,7 +302,7 @@ int cmd_xdp(int argc, char **argv)
 	if (!rt)
 		return cli_err("cannot create a runtime");
 	enum bpfrt_engine engine = a.jit ? BPFRT_ENGINE_JIT : a.interp ? BPFRT_ENGINE_INTERP :
-				   BPFRT_ENGINE_CHECKED;
+				   a.checked ? BPFRT_ENGINE_CHECKED : BPFRT_ENGINE_DEFAULT;
 	int rc = 1;
 	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
 	if (!obj || bpfrt_object__load_engine(obj, engine))

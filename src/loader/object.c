@@ -297,7 +297,7 @@ int bpfrt_object__load_engine(struct bpfrt_object *obj, enum bpfrt_engine engine
 
 int bpfrt_object__load(struct bpfrt_object *obj)
 {
-	return bpfrt_object__load_engine(obj, BPFRT_ENGINE_CHECKED);
+	return bpfrt_object__load_engine(obj, BPFRT_ENGINE_DEFAULT);
 }
 
 void bpfrt_object__close(struct bpfrt_object *obj)

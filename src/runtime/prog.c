@@ -212,11 +212,13 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 		errno = -rt_fail(rt, -EINVAL, "prog '%s': bad load options", name);
 		return NULL;
 	}
-	enum bpfrt_engine engine = OPT(opts, engine, BPFRT_ENGINE_CHECKED);
-	if (engine < BPFRT_ENGINE_CHECKED || engine > BPFRT_ENGINE_JIT_OR_INTERP) {
+	enum bpfrt_engine engine = OPT(opts, engine, BPFRT_ENGINE_DEFAULT);
+	if (engine < BPFRT_ENGINE_DEFAULT || engine > BPFRT_ENGINE_JIT_OR_INTERP) {
 		errno = -rt_fail(rt, -EINVAL, "prog '%s': unknown engine %d", name, (int)engine);
 		return NULL;
 	}
+	if (engine == BPFRT_ENGINE_DEFAULT)
+		engine = BPFRT_ENGINE_JIT_OR_INTERP;
 	const struct progtype *type = progtype_get(OPT(opts, prog_type, BPFRT_PROG_TYPE_UNSPEC));
 	if (!type) {
 		errno = -rt_fail(rt, -EINVAL, "prog '%s': unknown program type %d", name,

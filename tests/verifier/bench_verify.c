@@ -129,7 +129,7 @@ static void bpfrt_measure(const char *obj_path, const char *prog_name, const str
 		enum bpfrt_prog_type type = BPFRT_PROG_TYPE_XDP;
 		if (obj_path) {
 			obj = bpfrt_object__open_file(rt, obj_path, NULL);
-			if (!obj || bpfrt_object__load(obj))
+			if (!obj || bpfrt_object__load_engine(obj, BPFRT_ENGINE_CHECKED /* verified below */))
 				_exit(2);
 			src = bpfrt_object__find_program_by_name(obj, prog_name);
 			if (!src)
@@ -392,7 +392,7 @@ int main(int argc, char **argv)
 		BPFRT_OPTS(bpfrt_runtime_opts, ro, .quiet = true);
 		struct bpfrt_runtime *rt = bpfrt_runtime__new(&ro);
 		struct bpfrt_object *obj = bpfrt_object__open_file(rt, argv[i], NULL);
-		if (!obj || bpfrt_object__load(obj)) {
+		if (!obj || bpfrt_object__load_engine(obj, BPFRT_ENGINE_CHECKED /* verified below */)) {
 			printf("| %s: cannot load: %s\n", argv[i], bpfrt_runtime__last_error(rt));
 			bpfrt_object__close(obj);
 			bpfrt_runtime__free(rt);

@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 				oe = &ex[k];
 		if (oe)
 			oe->seen = true;
-		if (!obj || bpfrt_object__load(obj)) {
+		if (!obj || bpfrt_object__load_engine(obj, BPFRT_ENGINE_CHECKED /* verified below */)) {
 			const char *msg = bpfrt_runtime__last_error(rt);
 			char missing[512];
 			if (oe && contains_all(msg, oe->text, missing, sizeof(missing))) {

@@ -43,10 +43,13 @@ check "--type on an object" 1 "--type is for raw and assembly programs" verify "
 check "no such program" 1 "no program of that name" verify "$objs/kern_xdp.v3.o" --prog nope
 check "missing file" 1 "nope.o" verify "$work/nope.o"
 check "help" 0 "Usage: bpfrt verify" verify --help
-# Loading for the unchecked engines verifies too; the checked engine needs no proof.
+# Loading verifies, by default and for the unchecked engines; only the checked
+# engine, asked for explicitly, runs programs without a proof.
+check "prog load verifies" 1 "(null_check.bpf.c:21: return *val == 7" \
+	prog load "$rejects/null_check.v3.o"
 check "prog load --interp verifies" 1 "(null_check.bpf.c:21: return *val == 7" \
 	prog load "$rejects/null_check.v3.o" --interp
-check "prog load (checked) runs unverified" 0 "no_null_check" prog load "$rejects/null_check.v3.o"
+check "prog load --checked runs unverified" 0 "no_null_check" prog load "$rejects/null_check.v3.o" --checked
 
 echo "cli_verify: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 		const char *base = strrchr(argv[i], '/');
 		base = base ? base + 1 : argv[i];
 		struct bpfrt_object *obj = bpfrt_object__open_file(rt, argv[i], NULL);
-		if (!obj || bpfrt_object__load(obj)) {
+		if (!obj || bpfrt_object__load_engine(obj, BPFRT_ENGINE_CHECKED /* verified below */)) {
 			/* refused before any verifier (e.g. a .kconfig value this machine lacks) */
 			printf("skip %s: the loader refuses it: %s\n", base, bpfrt_runtime__last_error(rt));
 			skipped++;
