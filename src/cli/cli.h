@@ -17,6 +17,7 @@ int cmd_disasm(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_btf(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Print "bpfrt: <message>" to stderr; returns 1 for `return err(...)`. */
 __attribute__((format(printf, 1, 2)))

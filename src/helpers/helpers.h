@@ -65,6 +65,18 @@ long probe_copy(void *dst, const void *src, uint64_t size);
 long probe_copy_str(char *dst, const void *src, uint64_t size);
 
 /*
+ * The same from user memory: the process of the runtime's task when one is
+ * set (bpfrt_runtime__set_task), else this process.
+ */
+long probe_copy_user(const struct bpfrt_exec *ex, void *dst, const void *src, uint64_t size);
+long probe_copy_user_str(const struct bpfrt_exec *ex, char *dst, const void *src, uint64_t size);
+/*
+ * A string a program hands over (printk's %s): from the program's own memory
+ * (stack, context, maps) when it lies there, else from user memory.
+ */
+long probe_copy_any_str(const struct bpfrt_exec *ex, char *dst, const void *src, uint64_t size);
+
+/*
  * The kernel's bpf_trace_printk/bpf_snprintf formatting: %d %i %u %x %X %ld
  * %lu %lx %lld %llu %llx %p %s %c %% with width and '-'/'0' flags; strings
  * are read fault-safely. Returns the length written (without the NUL) or

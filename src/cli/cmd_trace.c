@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_trace.c - `bpfrt trace`: run an object's tracing programs on the system
+ * calls of a command it launches or of a running process.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "bpfrt/bpfrt.h"
+#include "bpfrt/map.h"
+#include "bpfrt/object.h"
+#include "bpfrt/trace.h"
+#include "cli.h"
+
+static const char usage[] =
+	"Usage: bpfrt trace OBJ [--prog NAME] [--dump-maps] [--interp|--jit] [-o FILE] -- CMD [ARG...]\n"
+	"       bpfrt trace OBJ [--prog NAME] [--dump-maps] [--interp|--jit] [-o FILE] -p PID\n"
+	"\n"
+	"Attach the programs of OBJ to a command (run until it and every process it\n"
+	"started have exited; bpfrt then exits with the command's status) or to a\n"
+	"running process and its threads (until it exits, or Ctrl-C detaches and\n"
+	"leaves it running). Hooks: SEC(\"tracepoint/syscalls/sys_enter_NAME\"),\n"
+	"sys_exit_NAME, SEC(\"raw_tracepoint/sys_enter\") and sys_exit.\n"
+	"\n"
+	"  --prog NAME   attach only this program\n"
+	"  --dump-maps   print the maps at the end, as `@map[key]: value`\n"
+	"  --interp      the fast interpreter without run-time checks (trusted programs)\n"
+	"  --jit         native code (trusted programs); default: the checked interpreter\n"
+	"  -o FILE       bpf_printk lines and ring buffer events go to FILE (default: stdout)\n"
+	"  -p PID        attach to a running process\n";
+
+int trace_print_event(FILE *out, const char *map, const void *data, size_t size);
+int trace_print_map(FILE *out, const struct bpfrt_map *m);
+
+struct trace_args {
+	const char *obj, *prog, *out;
+	bool dump_maps, interp, jit;
+	long pid;
+	char **cmd;
+};
+
+static int parse(int argc, char **argv, struct trace_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!strcmp(s, "--")) {
+			a->cmd = &argv[i + 1];
+			if (!a->cmd[0])
+				return cli_err("trace: no command after --\n%s", usage);
+			break;
+		} else if (!strcmp(s, "--prog") || !strcmp(s, "-o") || !strcmp(s, "-p")) {
+			if (++i >= argc)
+				return cli_err("trace: %s needs a value", s);
+			if (!strcmp(s, "-p")) {
+				char *end;
+				errno = 0;
+				a->pid = strtol(argv[i], &end, 10);
+				if (errno || *end || a->pid <= 0 || a->pid > 0x3fffffff)
+					return cli_err("trace: -p: '%s' is not a process id", argv[i]);
+			} else {
+				*(!strcmp(s, "--prog") ? &a->prog : &a->out) = argv[i];
+			}
+		} else if (!strcmp(s, "--dump-maps")) {
+			a->dump_maps = true;
+		} else if (!strcmp(s, "--interp")) {
+			a->interp = true;
+		} else if (!strcmp(s, "--jit")) {
+			a->jit = true;
+		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (s[0] == '-') {
+			return cli_err("trace: unknown option '%s'\n%s", s, usage);
+		} else if (!a->obj) {
+			a->obj = s;
+		} else {
+			return cli_err("trace: unexpected argument '%s' (put the command after --)", s);
+		}
+	}
+	if (!a->obj)
+		return cli_err("trace: no object given\n%s", usage);
+	if (!a->cmd == !a->pid)
+		return cli_err("trace: give either -p PID or -- CMD ARGS...\n%s", usage);
+	if (a->interp && a->jit)
+		return cli_err("trace: --interp and --jit exclude each other");
+	return 0;
+}
+
+static FILE *event_out; /* where ring buffer events go: -o or stdout */
+
+struct session {
+	FILE *out;
+	struct bpfrt_ring_buffer *rb;
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct bpfrt_map *m = ctx;
+	return trace_print_event(event_out, bpfrt_map__name(m), data, size);
+}
+
+static void drain(void *ctx)
+{
+	struct session *s = ctx;
+	if (s->rb)
+		bpfrt_ring_buffer__consume(s->rb);
+}
+
+static struct bpfrt_tracer *active;
+static bool detach_on_signal;
+
+/* Attached: Ctrl-C detaches. Launched: the command gets the signal and decides. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (detach_on_signal && active)
+		bpfrt_tracer__stop(active);
+}
+
+static int add_ring_buffers(struct bpfrt_object *obj, struct session *s)
+{
+	const struct bpfrt_map *m = NULL;
+	while ((m = bpfrt_object__next_map(obj, m))) {
+		if (bpfrt_map__type(m) != BPFRT_MAP_TYPE_RINGBUF)
+			continue;
+		struct bpfrt_map *mm = (struct bpfrt_map *)m;
+		int err = 0;
+		if (!s->rb)
+			s->rb = bpfrt_ring_buffer__new(mm, on_event, mm);
+		else
+			err = bpfrt_ring_buffer__add(s->rb, mm, on_event, mm);
+		if (!s->rb || err)
+			return cli_err("map '%s': cannot read the ring buffer", bpfrt_map__name(m));
+	}
+	return 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_args a;
+	if (parse(argc, argv, &a))
+		return 1;
+	struct session s = { stdout, NULL };
+	if (a.out && !(s.out = fopen(a.out, "w")))
+		return cli_err("trace: %s: %s", a.out, strerror(errno));
+	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = s.out);
+	struct bpfrt_runtime *rt = bpfrt_runtime__new(&ro);
+	if (!rt)
+		return cli_err("trace: cannot create a runtime: %s", strerror(errno));
+	int rc = 1;
+	struct bpfrt_tracer *t = NULL;
+	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
+	enum bpfrt_engine engine = a.jit ? BPFRT_ENGINE_JIT : a.interp ? BPFRT_ENGINE_INTERP
+								      : BPFRT_ENGINE_CHECKED;
+	if (!obj || bpfrt_object__load_engine(obj, engine))
+		goto out; /* the runtime printed why */
+	event_out = s.out;
+	if (add_ring_buffers(obj, &s))
+		goto out;
+	BPFRT_OPTS(bpfrt_tracer_opts, to, .prog_name = a.prog, .after_run = drain, .ctx = &s);
+	t = bpfrt_tracer__new(obj, &to);
+	if (!t)
+		goto out;
+	/* No SA_RESTART: the signal must interrupt the tracer's wait. */
+	active = t;
+	detach_on_signal = a.pid != 0;
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	int err = a.pid ? bpfrt_tracer__attach(t, (int)a.pid) : bpfrt_tracer__launch(t, a.cmd);
+	if (err < 0)
+		goto out;
+	if (a.pid)
+		fprintf(stderr, "bpfrt: attached to process %ld; Ctrl-C detaches\n", a.pid);
+	int status = bpfrt_tracer__run(t);
+	if (status < -1)
+		goto out;
+	drain(&s);
+	if (a.dump_maps) {
+		fflush(s.out);
+		const struct bpfrt_map *m = NULL;
+		while ((m = bpfrt_object__next_map(obj, m)))
+			trace_print_map(stdout, m);
+	}
+	if (status == -1)
+		rc = 0; /* detached: the process goes on */
+	else if (WIFEXITED(status))
+		rc = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		rc = 128 + WTERMSIG(status); /* as a shell reports it */
+	else
+		rc = 0;
+out:
+	active = NULL;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	bpfrt_tracer__free(t);
+	bpfrt_ring_buffer__free(s.rb);
+	bpfrt_object__close(obj);
+	bpfrt_runtime__free(rt);
+	if (s.out != stdout)
+		fclose(s.out);
+	return rc;
+}

@@ -1,0 +1,22 @@
+# Process hooks (bpfrt trace): system calls and uprobes of user processes via ptrace.
+# The x86-64 system call numbers come from the kernel headers the build sees.
+find_file(BPFRT_UNISTD_64 asm/unistd_64.h PATHS /usr/include/x86_64-linux-gnu /usr/include
+          REQUIRED)
+file(STRINGS ${BPFRT_UNISTD_64} nr_lines REGEX "^#define __NR_[a-z0-9_]+ [0-9]+")
+set(syscall_table "")
+foreach(line ${nr_lines})
+  string(REGEX REPLACE "^#define __NR_([a-z0-9_]+) ([0-9]+).*" "{ \"\\1\", \\2 }," entry "${line}")
+  string(APPEND syscall_table "${entry}\n")
+endforeach()
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/trace/syscall_names.inc.tmp "${syscall_table}")
+configure_file(${CMAKE_CURRENT_BINARY_DIR}/trace/syscall_names.inc.tmp
+               ${CMAKE_CURRENT_BINARY_DIR}/trace/syscall_names.inc COPYONLY)
+target_include_directories(bpfrt PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/trace)
+target_sources(bpfrt PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/syscalls.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/tpformat.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/hooks.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/seccomp.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/tasks.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/tracer.c
+)

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tracer.c - attach programs to the system calls of user processes with ptrace.
+ *
+ * One loop waits for every traced thread (waitpid(-1, __WALL)) and answers
+ * each stop: at a hooked system call it runs the programs with the stopped
+ * thread as their task and resumes it; fork, vfork, clone and exec events add
+ * or rename tasks; a signal is handed back unchanged (signal-delivery-stop);
+ * a group stop is left in place with PTRACE_LISTEN, so SIGSTOP/SIGCONT keep
+ * their meaning for the target. PTRACE_SEIZE (rather than PTRACE_ATTACH)
+ * is what makes group stops distinguishable from signals.
+ *
+ * Launched commands carry a seccomp filter, so only hooked system calls stop
+ * (PTRACE_EVENT_SECCOMP) and untraced ones cost nothing; when a sys_exit hook
+ * wants the result, that one call is resumed with PTRACE_SYSCALL to get its
+ * syscall-exit stop. Attached processes cannot be given a filter safely (it
+ * would outlive the tracer and fail hooked calls with ENOSYS), so they stop
+ * at every system call (PTRACE_SYSCALL) and the tracer picks the hooked ones.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "bpfrt/object.h"
+#include "bpfrt/prog.h"
+#include "bpfrt/trace.h"
+#include "loader/object.h"
+#include "runtime/runtime.h"
+#include "trace.h"
+
+/*
+ * PTRACE_GET_SYSCALL_INFO's answer (linux/ptrace.h's struct
+ * ptrace_syscall_info, which glibc's <sys/ptrace.h> cannot be included with);
+ * only the leading fields are needed: which kind of stop this is.
+ */
+struct syscall_stop_info {
+	uint8_t op; /* 1 entry, 2 exit, 3 seccomp */
+	uint8_t pad[3];
+	uint32_t arch;
+	uint64_t ip, sp;
+	uint64_t data[8];
+};
+enum { SYSCALL_STOP_ENTRY = 1, SYSCALL_STOP_EXIT = 2, SYSCALL_STOP_SECCOMP = 3 };
+
+struct bpfrt_tracer {
+	struct bpfrt_runtime *rt;
+	struct hook *hooks;
+	size_t nhooks;
+	int nsys;          /* size of want_enter / want_exit */
+	bool *want_enter;  /* system calls with enter hooks */
+	bool *want_exit;   /* ... with exit hooks */
+	bool raw_enter, raw_exit, any_sys;
+	bool every_syscall; /* attached: every system call stops (PTRACE_SYSCALL) */
+	struct task_set tasks;
+	pid_t main_pid;
+	int main_status;
+	bool main_done;
+	volatile sig_atomic_t stop;
+	uint64_t hits;
+	void (*after_run)(void *ctx);
+	void *ctx;
+};
+
+static const long seize_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP |
+				  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+				  PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+
+struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
+				       const struct bpfrt_tracer_opts *opts)
+{
+	struct bpfrt_runtime *rt = obj->rt;
+	if (opts && opts->sz < sizeof(struct bpfrt_tracer_opts)) {
+		rt_fail(rt, -EINVAL, "tracer options of an unknown version");
+		errno = EINVAL;
+		return NULL;
+	}
+	struct bpfrt_tracer *t = calloc(1, sizeof(*t));
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->rt = rt;
+	if (opts) {
+		t->after_run = opts->after_run;
+		t->ctx = opts->ctx;
+	}
+	int err = hooks_build(rt, obj, opts ? opts->prog_name : NULL, &t->hooks, &t->nhooks);
+	t->nsys = syscall_count();
+	t->want_enter = calloc((size_t)t->nsys, sizeof(bool));
+	t->want_exit = calloc((size_t)t->nsys, sizeof(bool));
+	if (!err && (!t->want_enter || !t->want_exit))
+		err = rt_fail(rt, -ENOMEM, "out of memory for the hooks");
+	for (size_t i = 0; !err && i < t->nhooks; i++) {
+		const struct hook *h = &t->hooks[i];
+		switch (h->kind) {
+		case HOOK_SYS_ENTER:
+			t->want_enter[h->nr] = true;
+			break;
+		case HOOK_SYS_EXIT:
+			t->want_exit[h->nr] = true;
+			break;
+		case HOOK_RAW_SYS_ENTER:
+			t->raw_enter = true;
+			break;
+		case HOOK_RAW_SYS_EXIT:
+			t->raw_exit = true;
+			break;
+		}
+		t->any_sys = true;
+	}
+	if (err) {
+		bpfrt_tracer__free(t);
+		errno = -err;
+		return NULL;
+	}
+	return t;
+}
+
+void bpfrt_tracer__free(struct bpfrt_tracer *t)
+{
+	if (!t)
+		return;
+	free(t->hooks);
+	free(t->want_enter);
+	free(t->want_exit);
+	tasks_free(&t->tasks);
+	free(t);
+}
+
+void bpfrt_tracer__stop(struct bpfrt_tracer *t)
+{
+	t->stop = 1;
+}
+
+uint64_t bpfrt_tracer__hits(const struct bpfrt_tracer *t)
+{
+	return t->hits;
+}
+
+int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
+{
+	if (!argv || !argv[0])
+		return rt_fail(t->rt, -EINVAL, "no command to launch");
+	if (t->main_pid)
+		return rt_fail(t->rt, -EBUSY, "the tracer has a process already (%d)", t->main_pid);
+	/* The child waits on this pipe until it is seized: no event may come first. */
+	int go[2];
+	if (pipe2(go, O_CLOEXEC))
+		return rt_fail(t->rt, -errno, "%s: pipe: %s", argv[0], strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(go[0]);
+		close(go[1]);
+		return rt_fail(t->rt, -e, "%s: fork: %s", argv[0], strerror(e));
+	}
+	if (pid == 0) {
+		close(go[1]);
+		char c = 0;
+		while (read(go[0], &c, 1) < 0 && errno == EINTR)
+			;
+		if (c != 'g')
+			_exit(127); /* the tracer failed to seize us */
+		bool everything = t->raw_enter || t->raw_exit;
+		if (t->any_sys) {
+			/* want_enter|want_exit: both stop at entry, exit is asked for there */
+			for (int i = 0; i < t->nsys; i++)
+				t->want_enter[i] |= t->want_exit[i];
+			int err = seccomp_trace_install(t->want_enter, t->nsys, everything);
+			if (err) {
+				dprintf(2, "bpfrt: %s: cannot install the seccomp filter: %s\n",
+					argv[0], strerror(-err));
+				_exit(127);
+			}
+		}
+		execvp(argv[0], argv);
+		dprintf(2, "bpfrt: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	if (ptrace(PTRACE_SEIZE, pid, 0, seize_options | PTRACE_O_EXITKILL)) {
+		int e = errno;
+		close(go[1]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return rt_fail(t->rt, -e, "%s (pid %d): ptrace: %s", argv[0], pid, strerror(e));
+	}
+	if (!tasks_add(&t->tasks, pid)) {
+		close(go[1]); /* the child exits 127 on EOF */
+		waitpid(pid, NULL, __WALL);
+		return rt_fail(t->rt, -ENOMEM, "out of memory");
+	}
+	if (write(go[1], "g", 1) != 1) {
+		int e = errno;
+		close(go[1]);
+		kill(pid, SIGKILL);
+		return rt_fail(t->rt, -e, "%s (pid %d): cannot start it: %s", argv[0], pid, strerror(e));
+	}
+	close(go[1]);
+	t->main_pid = pid;
+	return pid;
+}
+
+/* Seize every thread of pid; repeated until no new thread shows up. */
+static int seize_threads(struct bpfrt_tracer *t, pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	for (bool added = true; added;) {
+		added = false;
+		DIR *d = opendir(path);
+		if (!d)
+			return rt_fail(t->rt, -ESRCH, "process %d does not exist", pid);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			pid_t tid = (pid_t)atoi(e->d_name);
+			if (tid <= 0 || tasks_find(&t->tasks, tid))
+				continue;
+			if (ptrace(PTRACE_SEIZE, tid, 0, seize_options)) {
+				int err = errno;
+				if (err == ESRCH && tid != pid)
+					continue; /* the thread ended meanwhile */
+				closedir(d);
+				if (err == EPERM)
+					return rt_fail(t->rt, -EPERM, "process %d: not allowed to trace it "
+						       "(another tracer holds it, or ptrace is restricted)",
+						       pid);
+				return rt_fail(t->rt, -err, "process %d: ptrace: %s", pid, strerror(err));
+			}
+			struct task *tk = tasks_add(&t->tasks, tid);
+			if (!tk) {
+				closedir(d);
+				return rt_fail(t->rt, -ENOMEM, "out of memory");
+			}
+			tk->tgid = pid;
+			/* Stop it once so it can be resumed in the mode the hooks need. */
+			ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+			added = true;
+		}
+		closedir(d);
+	}
+	return 0;
+}
+
+int bpfrt_tracer__attach(struct bpfrt_tracer *t, int pid)
+{
+	if (t->main_pid)
+		return rt_fail(t->rt, -EBUSY, "the tracer has a process already (%d)", t->main_pid);
+	if (pid <= 0 || (kill(pid, 0) && errno == ESRCH))
+		return rt_fail(t->rt, -ESRCH, "process %d does not exist", pid);
+	if (pid == getpid())
+		return rt_fail(t->rt, -EINVAL, "process %d is bpfrt itself", pid);
+	t->every_syscall = t->any_sys;
+	t->main_pid = pid;
+	int err = seize_threads(t, pid);
+	if (err) {
+		for (size_t i = 0; i < t->tasks.n; i++)
+			ptrace(PTRACE_DETACH, t->tasks.v[i].tid, 0, 0);
+		t->tasks.n = 0;
+		t->main_pid = 0;
+	}
+	return err;
+}
+
+static void resume(struct bpfrt_tracer *t, struct task *task, int sig)
+{
+	int req = t->every_syscall || task->exit_wanted ? PTRACE_SYSCALL : PTRACE_CONT;
+	ptrace(req, task->tid, 0, sig); /* ESRCH: it was killed meanwhile; its exit follows */
+}
+
+static void fire(struct bpfrt_tracer *t, struct task *task, const struct hook *h, void *ctx,
+		 uint32_t len)
+{
+	bpfrt_runtime__set_task(t->rt, task_info(task));
+	BPFRT_OPTS(bpfrt_test_run_opts, o, .ctx_in = ctx, .ctx_size_in = len);
+	/* A program's fault is reported (naming it) by the runtime; the target goes on. */
+	bpfrt_prog__test_run(h->prog, &o);
+	bpfrt_runtime__set_task(t->rt, NULL);
+	t->hits++;
+	if (t->after_run)
+		t->after_run(t->ctx);
+}
+
+/* Run the hooks of a system call's entry (exit false) or exit. */
+static void syscall_hooks(struct bpfrt_tracer *t, struct task *task,
+			  struct user_regs_struct *regs, bool exit)
+{
+	long nr = (long)regs->orig_rax;
+	uint64_t args[TP_MAX_ARGS] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9 };
+	/* user_regs_struct begins with the fields of the kernel's struct pt_regs, in its order. */
+	uint64_t raw[2] = { (uint64_t)(uintptr_t)regs, exit ? regs->rax : (uint64_t)nr };
+	for (size_t i = 0; i < t->nhooks; i++) {
+		const struct hook *h = &t->hooks[i];
+		uint8_t rec[TP_MAX_RECORD];
+		switch (h->kind) {
+		case HOOK_SYS_ENTER:
+		case HOOK_SYS_EXIT:
+			if (h->nr != nr || (h->kind == HOOK_SYS_EXIT) != exit)
+				break;
+			tp_record_fill(&h->layout, rec, task->tid, (int)nr, exit ? NULL : args,
+				       (int64_t)regs->rax);
+			fire(t, task, h, rec, h->layout.size);
+			break;
+		case HOOK_RAW_SYS_ENTER:
+		case HOOK_RAW_SYS_EXIT:
+			if ((h->kind == HOOK_RAW_SYS_EXIT) == exit)
+				fire(t, task, h, raw, sizeof(raw));
+			break;
+		}
+	}
+}
+
+static void on_syscall_stop(struct bpfrt_tracer *t, struct task *task)
+{
+	struct syscall_stop_info si;
+	struct user_regs_struct regs;
+	memset(&si, 0, sizeof(si));
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, task->tid, sizeof(si), &si) <= 0 ||
+	    ptrace(PTRACE_GETREGS, task->tid, 0, &regs)) {
+		resume(t, task, 0);
+		return;
+	}
+	long nr = (long)regs.orig_rax;
+	bool known = nr >= 0 && nr < t->nsys;
+	if (si.op == SYSCALL_STOP_EXIT) {
+		task->exit_wanted = false;
+		if (t->raw_exit || (known && t->want_exit[nr]))
+			syscall_hooks(t, task, &regs, true);
+	} else if (si.op == SYSCALL_STOP_ENTRY || si.op == SYSCALL_STOP_SECCOMP) {
+		if (t->raw_enter || (known && t->want_enter[nr]))
+			syscall_hooks(t, task, &regs, false);
+		task->exit_wanted = t->raw_exit || (known && t->want_exit[nr]);
+	}
+	resume(t, task, 0);
+}
+
+static void on_stop(struct bpfrt_tracer *t, pid_t tid, int status)
+{
+	struct task *task = tasks_add(&t->tasks, tid); /* a new child may report before its parent */
+	if (!task) {
+		rt_fail(t->rt, -ENOMEM, "task %d: out of memory; detaching it", tid);
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+		return;
+	}
+	int sig = WSTOPSIG(status), event = (status >> 16) & 0xff;
+	unsigned long msg = 0;
+	switch (event) {
+	case PTRACE_EVENT_SECCOMP:
+		on_syscall_stop(t, task);
+		return;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
+		if (!tasks_add(&t->tasks, (pid_t)msg))
+			rt_fail(t->rt, -ENOMEM, "task %lu: out of memory", msg);
+		task = tasks_find(&t->tasks, tid); /* the set may have moved */
+		resume(t, task, 0);
+		return;
+	case PTRACE_EVENT_EXEC:
+		/* A thread other than the leader that execs takes the leader's id. */
+		ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
+		if ((pid_t)msg != tid)
+			tasks_remove(&t->tasks, (pid_t)msg);
+		task = tasks_find(&t->tasks, tid);
+		task->info_fresh = false;
+		resume(t, task, 0);
+		return;
+	case PTRACE_EVENT_STOP:
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+			ptrace(PTRACE_LISTEN, tid, 0, 0); /* group stop: stay stopped */
+		else
+			resume(t, task, 0); /* a new task's first stop, or our interrupt */
+		return;
+	case 0:
+		if (sig == (SIGTRAP | 0x80)) {
+			on_syscall_stop(t, task);
+			return;
+		}
+		resume(t, task, sig); /* signal-delivery-stop: deliver it */
+		return;
+	default:
+		resume(t, task, 0);
+		return;
+	}
+}
+
+/* Stop each task (PTRACE_INTERRUPT) and let it go, with any signal it was about to get. */
+static void detach_all(struct bpfrt_tracer *t)
+{
+	for (size_t i = 0; i < t->tasks.n; i++)
+		ptrace(PTRACE_INTERRUPT, t->tasks.v[i].tid, 0, 0);
+	while (t->tasks.n) {
+		pid_t tid = t->tasks.v[t->tasks.n - 1].tid;
+		int st;
+		pid_t r = waitpid(tid, &st, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (r == t->main_pid && r > 0) {
+				t->main_status = st;
+				t->main_done = true;
+			}
+			tasks_remove(&t->tasks, tid);
+			continue;
+		}
+		int sig = WSTOPSIG(st), event = (st >> 16) & 0xff;
+		bool pending_signal = event == 0 && sig != (SIGTRAP | 0x80);
+		ptrace(PTRACE_DETACH, tid, 0, pending_signal ? sig : 0);
+		tasks_remove(&t->tasks, tid);
+	}
+}
+
+int bpfrt_tracer__run(struct bpfrt_tracer *t)
+{
+	if (!t->main_pid)
+		return rt_fail(t->rt, -EINVAL, "the tracer has no process: launch or attach first");
+	while (t->tasks.n) {
+		if (t->stop) {
+			detach_all(t);
+			break;
+		}
+		int st;
+		pid_t tid = waitpid(-1, &st, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				break;
+			return rt_fail(t->rt, -errno, "waitpid: %s", strerror(errno));
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (tid == t->main_pid) {
+				t->main_status = st;
+				t->main_done = true;
+			}
+			tasks_remove(&t->tasks, tid);
+			continue;
+		}
+		if (WIFSTOPPED(st))
+			on_stop(t, tid, st);
+	}
+	return t->main_done ? t->main_status : -1;
+}
