@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include "bpfrt/bpfrt.h"
 #include "bpfrt/map.h"
@@ -139,6 +140,24 @@ static int add_ring_buffers(struct bpfrt_object *obj, struct session *s)
 	return 0;
 }
 
+/*
+ * The command was killed by a signal: end the same way (without a core
+ * dump of bpfrt), so a shell or a parent sees what it would have seen
+ * without the tracer.
+ */
+static void die_like(int sig)
+{
+	fflush(stdout);
+	struct rlimit none = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &none);
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_args a;
@@ -151,7 +170,7 @@ int cmd_trace(int argc, char **argv)
 	struct bpfrt_runtime *rt = bpfrt_runtime__new(&ro);
 	if (!rt)
 		return cli_err("trace: cannot create a runtime: %s", strerror(errno));
-	int rc = 1;
+	int rc = 1, die_by = 0;
 	struct bpfrt_tracer *t = NULL;
 	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
 	enum bpfrt_engine engine = a.jit ? BPFRT_ENGINE_JIT : a.interp ? BPFRT_ENGINE_INTERP
@@ -192,7 +211,7 @@ int cmd_trace(int argc, char **argv)
 	else if (WIFEXITED(status))
 		rc = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
-		rc = 128 + WTERMSIG(status); /* as a shell reports it */
+		rc = 128 + WTERMSIG(status), die_by = WTERMSIG(status);
 	else
 		rc = 0;
 out:
@@ -205,5 +224,7 @@ out:
 	bpfrt_runtime__free(rt);
 	if (s.out != stdout)
 		fclose(s.out);
+	if (die_by)
+		die_like(die_by);
 	return rc;
 }
