@@ -70,10 +70,14 @@ struct entry {
 	uint64_t num;
 };
 
+static size_t sort_key_size; /* for ties: qsort has no context argument */
+
 static int by_value(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
-	return x->num < y->num ? -1 : x->num > y->num;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return memcmp(x->key, y->key, sort_key_size);
 }
 
 static bool percpu(enum bpfrt_map_type t)
@@ -159,8 +163,10 @@ int trace_print_map(FILE *out, const struct bpfrt_map *m)
 			free(next);
 		}
 	}
-	if (is_number_size(vs) && !is_array)
+	if (is_number_size(vs) && !is_array) {
+		sort_key_size = ks;
 		qsort(v, n, sizeof(*v), by_value);
+	}
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "@%s[", bpfrt_map__name(m));
 		put_value(out, v[i].key, ks, true);

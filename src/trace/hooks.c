@@ -9,6 +9,9 @@
  * so a typo never silently traces nothing.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bpfrt/object.h"
@@ -33,6 +36,51 @@ static int syscall_hook(struct bpfrt_runtime *rt, const char *prog, const char *
 	int err = tp_layout_read(name, enter, &h->layout, why, sizeof(why));
 	if (err)
 		return rt_fail(rt, err, "program '%s': %s", prog, why);
+	return 0;
+}
+
+/* "PATH:FUNC[+OFF]" (uretprobe: no offset) to a file and an offset in it. */
+static int uprobe_hook(struct bpfrt_runtime *rt, const char *prog, const char *sec,
+		       const char *target, struct hook *h)
+{
+	bool ret = !strncmp(sec, "uretprobe", 9);
+	h->kind = ret ? HOOK_URETPROBE : HOOK_UPROBE;
+	const char *colon = strrchr(target, ':');
+	if (!colon || colon == target || !colon[1])
+		return rt_fail(rt, -EINVAL, "program '%s': section '%s' does not name PATH:FUNCTION "
+			       "(bpfrt trace attaches by section)", prog, sec);
+	char file[PATH_MAX], func[256], path[PATH_MAX];
+	snprintf(file, sizeof(file), "%.*s", (int)(colon - target), target);
+	snprintf(func, sizeof(func), "%s", colon + 1);
+	uint64_t extra = 0;
+	char *plus = strchr(func, '+');
+	if (plus) {
+		char *end;
+		*plus = '\0';
+		errno = 0;
+		extra = strtoull(plus + 1, &end, 0);
+		if (errno || *end || plus[1] == '\0')
+			return rt_fail(rt, -EINVAL, "program '%s': bad offset '%s' in section '%s'",
+				       prog, plus + 1, sec);
+		if (ret && extra)
+			return rt_fail(rt, -EINVAL, "program '%s': a uretprobe is at a function's entry; "
+				       "no offset (section '%s')", prog, sec);
+	}
+	if (elf_find_file(file, path, sizeof(path)))
+		return rt_fail(rt, -ENOENT, "program '%s': no file '%s' (section '%s')", prog, file, sec);
+	char why[PATH_MAX + 128];
+	uint64_t off;
+	int err = elf_func_offset(path, func, &off, why, sizeof(why));
+	if (err)
+		return rt_fail(rt, err, "program '%s': %s", prog, why);
+	struct stat st;
+	if (stat(path, &st))
+		return rt_fail(rt, -errno, "program '%s': %s: %s", prog, path, strerror(errno));
+	h->site.dev = st.st_dev;
+	h->site.ino = st.st_ino;
+	h->site.off = off + extra;
+	h->site.entry = !ret;
+	h->site.ret = ret;
 	return 0;
 }
 
@@ -63,9 +111,15 @@ static int hook_of(struct bpfrt_runtime *rt, const struct bpfrt_program *p, stru
 		}
 		return rt_fail(rt, -EINVAL, "program '%s': raw tracepoint '%s' is not one bpfrt trace "
 			       "hooks (sys_enter, sys_exit)", prog, target);
+	case BPFRT_PROG_TYPE_KPROBE:
+		if (!strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9))
+			return uprobe_hook(rt, prog, sec, target, h);
+		return rt_fail(rt, -EINVAL, "program '%s': section '%s' probes the kernel; bpfrt trace "
+			       "probes processes (uprobe/PATH:FUNC, uretprobe/PATH:FUNC)", prog, sec);
 	default:
 		return rt_fail(rt, -EINVAL, "program '%s': section '%s' is not a hook in a process "
-			       "(tracepoint/syscalls/..., raw_tracepoint/sys_enter|sys_exit)", prog, sec);
+			       "(tracepoint/syscalls/..., raw_tracepoint/sys_enter|sys_exit, uprobe, "
+			       "uretprobe)", prog, sec);
 	}
 }
 
@@ -107,7 +161,8 @@ int hooks_build(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const char *
 		err = only ? rt_fail(rt, -ENOENT, "object '%s' has no program '%s'",
 				     bpfrt_object__name(obj), only)
 			   : rt_fail(rt, -ENOENT, "object '%s' has no program for process hooks "
-				     "(tracepoint/syscalls/..., raw_tracepoint/sys_enter|sys_exit)",
+				     "(tracepoint/syscalls/..., raw_tracepoint/sys_enter|sys_exit, "
+				     "uprobe, uretprobe)",
 				     bpfrt_object__name(obj));
 	if (err) {
 		free(v);

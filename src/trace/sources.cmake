@@ -19,4 +19,7 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/seccomp.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/tasks.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/tracer.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/elfsym.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/procmaps.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/uprobe.c
 )

@@ -39,14 +39,33 @@ struct task *tasks_add(struct task_set *s, pid_t tid)
 void tasks_remove(struct task_set *s, pid_t tid)
 {
 	struct task *t = tasks_find(s, tid);
-	if (t)
+	if (t) {
+		free(t->frames);
 		*t = s->v[--s->n];
+	}
 }
 
 void tasks_free(struct task_set *s)
 {
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].frames);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
+}
+
+pid_t proc_tgid(pid_t tid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "r");
+	int tgid = tid;
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid:\t%d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
 }
 
 const struct bpfrt_task *task_info(struct task *t)
@@ -79,4 +98,27 @@ const struct bpfrt_task *task_info(struct task *t)
 		t->info_fresh = true;
 	}
 	return i;
+}
+
+bool task_push_frame(struct task *t, struct ret_frame f)
+{
+	if (t->nframes == t->capframes) {
+		size_t cap = t->capframes ? t->capframes * 2 : 16;
+		struct ret_frame *v = realloc(t->frames, cap * sizeof(*v));
+		if (!v)
+			return false;
+		t->frames = v;
+		t->capframes = cap;
+	}
+	t->frames[t->nframes++] = f;
+	return true;
+}
+
+bool task_copy_frames(struct task *to, const struct task *from)
+{
+	to->nframes = 0;
+	for (size_t i = 0; i < from->nframes; i++)
+		if (!task_push_frame(to, from->frames[i]))
+			return false;
+	return true;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 #include "bpfrt/runtime.h"
 
@@ -62,6 +63,17 @@ enum hook_kind {
 	HOOK_SYS_EXIT,      /* tracepoint/syscalls/sys_exit_NAME */
 	HOOK_RAW_SYS_ENTER, /* raw_tracepoint/sys_enter */
 	HOOK_RAW_SYS_EXIT,  /* raw_tracepoint/sys_exit */
+	HOOK_UPROBE,        /* uprobe/PATH:FUNC[+OFF] */
+	HOOK_URETPROBE,     /* uretprobe/PATH:FUNC */
+};
+
+/* A probed place in a file: the same in every process that maps it. */
+struct probe_site {
+	dev_t dev;
+	ino_t ino;
+	uint64_t off;   /* file offset of the probed instruction */
+	bool entry;     /* has uprobe programs */
+	bool ret;       /* has uretprobe programs */
 };
 
 struct hook {
@@ -70,7 +82,18 @@ struct hook {
 	const char *name;   /* the program's */
 	int nr;             /* system call (-1: every one) */
 	struct tp_layout layout;
+	struct probe_site site; /* uprobes */
+	int site_idx;       /* uprobes: index in the tracer's sites */
 };
+
+/* --- uprobe targets --- */
+
+/* The file offset of func (a symbol of the ELF file path). */
+int elf_func_offset(const char *path, const char *func, uint64_t *off, char *why, size_t whylen);
+/* The full path of a file named in a section: as given, or searched like ld.so and PATH. */
+int elf_find_file(const char *name, char *out, size_t outlen);
+/* The address where process pid has mapped offset off of file (dev, ino) executable. */
+int procmaps_find(pid_t pid, dev_t dev, ino_t ino, uint64_t off, uint64_t *addr);
 
 /*
  * The hooks of obj's loaded programs (only the one named only, if given).
@@ -90,9 +113,18 @@ int seccomp_trace_install(const bool *want, int nwant, bool all);
 
 /* --- traced tasks --- */
 
+/* A uretprobe in flight: where the return address was replaced. */
+struct ret_frame {
+	uint64_t sp;   /* stack slot of the return address */
+	uint64_t ret;  /* the real return address */
+	int site;
+};
+
 struct task {
 	pid_t tid;
 	pid_t tgid;
+	struct ret_frame *frames;
+	size_t nframes, capframes;
 	bool exit_wanted;     /* resume to the syscall-exit stop */
 	bool info_fresh;      /* uid, gid and comm read since the last exec */
 	struct bpfrt_task info;
@@ -108,7 +140,85 @@ struct task *tasks_find(struct task_set *s, pid_t tid);
 struct task *tasks_add(struct task_set *s, pid_t tid);
 void tasks_remove(struct task_set *s, pid_t tid);
 void tasks_free(struct task_set *s);
+/* Push a uretprobe frame; false when out of memory. */
+bool task_push_frame(struct task *t, struct ret_frame f);
+/* Copy the frames of from to to (a fork's child has the parent's stack). */
+bool task_copy_frames(struct task *to, const struct task *from);
+/* The process (thread group) of thread tid, from /proc; tid itself when unknown. */
+pid_t proc_tgid(pid_t tid);
 /* The task's ids and name for the helpers, read from /proc when stale. */
 const struct bpfrt_task *task_info(struct task *t);
+
+/* --- the tracer --- */
+
+/* A breakpoint (int3) in a process. */
+struct bp {
+	uint64_t addr;
+	int site;      /* index in sites, or -1 for the uretprobe trampoline */
+	uint8_t orig;  /* the byte the int3 replaced */
+};
+
+/* The breakpoints of one address space (a process, whatever its threads). */
+struct uproc {
+	pid_t tgid;
+	struct bp *bps;
+	size_t nbps, capbps;
+	bool *placed;  /* per site */
+	bool tramp_placed;
+	uint64_t tramp; /* where uretprobes return to: the executable's entry point */
+};
+
+struct bpfrt_tracer {
+	struct bpfrt_runtime *rt;
+	struct hook *hooks;
+	size_t nhooks;
+	int nsys;          /* size of want_enter / want_exit */
+	bool *want_enter;  /* system calls with enter hooks */
+	bool *want_exit;   /* ... with exit hooks */
+	bool raw_enter, raw_exit, any_sys;
+	bool every_syscall; /* attached: every system call stops (PTRACE_SYSCALL) */
+	struct task_set tasks;
+	pid_t main_pid;
+	int main_status;
+	bool main_done;
+	volatile sig_atomic_t stop;
+	uint64_t hits;
+	void (*after_run)(void *ctx);
+	void *ctx;
+	/* uprobes */
+	struct probe_site *sites;
+	size_t nsites;
+	bool any_ret;        /* uretprobes: return addresses are replaced */
+	bool scan_maps;      /* look for probed files after mmap/mprotect */
+	struct uproc *procs; /* breakpoints, per address space */
+	size_t nprocs, capprocs;
+};
+
+/* Run a hook's program for task on a context. */
+void tracer_fire(struct bpfrt_tracer *t, struct task *task, const struct hook *h, void *ctx,
+		 uint32_t len);
+/* Let task go on, delivering sig (0: none), stopping where the hooks need it. */
+void tracer_resume(struct bpfrt_tracer *t, struct task *task, int sig);
+
+/* --- uprobes through int3 breakpoints (uprobe.c) --- */
+
+/* Place the breakpoints of every site mapped in task's process (task stopped). */
+void uprobes_place(struct bpfrt_tracer *t, struct task *task);
+/* task stopped with SIGTRAP: run the probe if it is ours and resume. Return: whether it was. */
+bool uprobes_on_trap(struct bpfrt_tracer *t, struct task *task);
+/* task's process exec'd: its breakpoints are gone with the old image. */
+void uprobes_exec(struct bpfrt_tracer *t, struct task *task);
+/* child (a new process) was forked by parent: it has a copy of its breakpoints. */
+void uprobes_fork(struct bpfrt_tracer *t, const struct task *parent, struct task *child);
+/* The process ended. */
+void uprobes_gone(struct bpfrt_tracer *t, pid_t tgid);
+/*
+ * Detaching: task stopped at one of our int3s that was not handled yet; set
+ * it back to run the original instruction (the hit is dropped).
+ */
+void uprobes_unhit(struct bpfrt_tracer *t, struct task *task);
+/* Before detaching task (stopped): restore its stack and its process's code. */
+void uprobes_restore(struct bpfrt_tracer *t, struct task *task);
+void uprobes_free(struct bpfrt_tracer *t);
 
 #endif

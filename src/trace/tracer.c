@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,28 +51,32 @@ struct syscall_stop_info {
 };
 enum { SYSCALL_STOP_ENTRY = 1, SYSCALL_STOP_EXIT = 2, SYSCALL_STOP_SECCOMP = 3 };
 
-struct bpfrt_tracer {
-	struct bpfrt_runtime *rt;
-	struct hook *hooks;
-	size_t nhooks;
-	int nsys;          /* size of want_enter / want_exit */
-	bool *want_enter;  /* system calls with enter hooks */
-	bool *want_exit;   /* ... with exit hooks */
-	bool raw_enter, raw_exit, any_sys;
-	bool every_syscall; /* attached: every system call stops (PTRACE_SYSCALL) */
-	struct task_set tasks;
-	pid_t main_pid;
-	int main_status;
-	bool main_done;
-	volatile sig_atomic_t stop;
-	uint64_t hits;
-	void (*after_run)(void *ctx);
-	void *ctx;
-};
 
 static const long seize_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP |
 				  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 				  PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+
+/* One site per probed place; a uprobe and a uretprobe on a function share it. */
+static int add_site(struct bpfrt_tracer *t, struct hook *h)
+{
+	size_t i;
+	for (i = 0; i < t->nsites; i++)
+		if (t->sites[i].dev == h->site.dev && t->sites[i].ino == h->site.ino &&
+		    t->sites[i].off == h->site.off)
+			break;
+	if (i == t->nsites) {
+		struct probe_site *v = realloc(t->sites, (t->nsites + 1) * sizeof(*v));
+		if (!v)
+			return rt_fail(t->rt, -ENOMEM, "out of memory for the probes");
+		t->sites = v;
+		t->sites[t->nsites++] = h->site;
+	}
+	t->sites[i].entry |= h->kind == HOOK_UPROBE;
+	t->sites[i].ret |= h->kind == HOOK_URETPROBE;
+	t->any_ret |= h->kind == HOOK_URETPROBE;
+	h->site_idx = (int)i;
+	return 0;
+}
 
 struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 				       const struct bpfrt_tracer_opts *opts)
@@ -113,9 +118,15 @@ struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 		case HOOK_RAW_SYS_EXIT:
 			t->raw_exit = true;
 			break;
+		case HOOK_UPROBE:
+		case HOOK_URETPROBE:
+			err = add_site(t, &t->hooks[i]);
+			continue;
 		}
 		t->any_sys = true;
 	}
+	/* Probed libraries may be mapped later: look again after mmap and mprotect. */
+	t->scan_maps = t->nsites > 0;
 	if (err) {
 		bpfrt_tracer__free(t);
 		errno = -err;
@@ -128,6 +139,7 @@ void bpfrt_tracer__free(struct bpfrt_tracer *t)
 {
 	if (!t)
 		return;
+	uprobes_free(t);
 	free(t->hooks);
 	free(t->want_enter);
 	free(t->want_exit);
@@ -143,6 +155,12 @@ void bpfrt_tracer__stop(struct bpfrt_tracer *t)
 uint64_t bpfrt_tracer__hits(const struct bpfrt_tracer *t)
 {
 	return t->hits;
+}
+
+/* System calls after which a probed file may have been mapped executable. */
+static bool maps_change(long nr)
+{
+	return nr == SYS_mmap || nr == SYS_mprotect;
 }
 
 int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
@@ -170,10 +188,11 @@ int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
 		if (c != 'g')
 			_exit(127); /* the tracer failed to seize us */
 		bool everything = t->raw_enter || t->raw_exit;
-		if (t->any_sys) {
+		if (t->any_sys || t->scan_maps) {
 			/* want_enter|want_exit: both stop at entry, exit is asked for there */
 			for (int i = 0; i < t->nsys; i++)
-				t->want_enter[i] |= t->want_exit[i];
+				t->want_enter[i] |= t->want_exit[i] ||
+						    (t->scan_maps && maps_change(i));
 			int err = seccomp_trace_install(t->want_enter, t->nsys, everything);
 			if (err) {
 				dprintf(2, "bpfrt: %s: cannot install the seccomp filter: %s\n",
@@ -258,7 +277,7 @@ int bpfrt_tracer__attach(struct bpfrt_tracer *t, int pid)
 		return rt_fail(t->rt, -ESRCH, "process %d does not exist", pid);
 	if (pid == getpid())
 		return rt_fail(t->rt, -EINVAL, "process %d is bpfrt itself", pid);
-	t->every_syscall = t->any_sys;
+	t->every_syscall = t->any_sys || t->scan_maps;
 	t->main_pid = pid;
 	int err = seize_threads(t, pid);
 	if (err) {
@@ -270,13 +289,13 @@ int bpfrt_tracer__attach(struct bpfrt_tracer *t, int pid)
 	return err;
 }
 
-static void resume(struct bpfrt_tracer *t, struct task *task, int sig)
+void tracer_resume(struct bpfrt_tracer *t, struct task *task, int sig)
 {
 	int req = t->every_syscall || task->exit_wanted ? PTRACE_SYSCALL : PTRACE_CONT;
 	ptrace(req, task->tid, 0, sig); /* ESRCH: it was killed meanwhile; its exit follows */
 }
 
-static void fire(struct bpfrt_tracer *t, struct task *task, const struct hook *h, void *ctx,
+void tracer_fire(struct bpfrt_tracer *t, struct task *task, const struct hook *h, void *ctx,
 		 uint32_t len)
 {
 	bpfrt_runtime__set_task(t->rt, task_info(task));
@@ -307,13 +326,16 @@ static void syscall_hooks(struct bpfrt_tracer *t, struct task *task,
 				break;
 			tp_record_fill(&h->layout, rec, task->tid, (int)nr, exit ? NULL : args,
 				       (int64_t)regs->rax);
-			fire(t, task, h, rec, h->layout.size);
+			tracer_fire(t, task, h, rec, h->layout.size);
 			break;
 		case HOOK_RAW_SYS_ENTER:
 		case HOOK_RAW_SYS_EXIT:
 			if ((h->kind == HOOK_RAW_SYS_EXIT) == exit)
-				fire(t, task, h, raw, sizeof(raw));
+				tracer_fire(t, task, h, raw, sizeof(raw));
 			break;
+		case HOOK_UPROBE:
+		case HOOK_URETPROBE:
+			break; /* uprobe.c runs these */
 		}
 	}
 }
@@ -325,21 +347,24 @@ static void on_syscall_stop(struct bpfrt_tracer *t, struct task *task)
 	memset(&si, 0, sizeof(si));
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, task->tid, sizeof(si), &si) <= 0 ||
 	    ptrace(PTRACE_GETREGS, task->tid, 0, &regs)) {
-		resume(t, task, 0);
+		tracer_resume(t, task, 0);
 		return;
 	}
 	long nr = (long)regs.orig_rax;
 	bool known = nr >= 0 && nr < t->nsys;
+	bool scan = t->scan_maps && maps_change(nr);
 	if (si.op == SYSCALL_STOP_EXIT) {
 		task->exit_wanted = false;
 		if (t->raw_exit || (known && t->want_exit[nr]))
 			syscall_hooks(t, task, &regs, true);
+		if (scan && (int64_t)regs.rax >= 0)
+			uprobes_place(t, task);
 	} else if (si.op == SYSCALL_STOP_ENTRY || si.op == SYSCALL_STOP_SECCOMP) {
 		if (t->raw_enter || (known && t->want_enter[nr]))
 			syscall_hooks(t, task, &regs, false);
-		task->exit_wanted = t->raw_exit || (known && t->want_exit[nr]);
+		task->exit_wanted = t->raw_exit || (known && t->want_exit[nr]) || scan;
 	}
-	resume(t, task, 0);
+	tracer_resume(t, task, 0);
 }
 
 static void on_stop(struct bpfrt_tracer *t, pid_t tid, int status)
@@ -352,6 +377,7 @@ static void on_stop(struct bpfrt_tracer *t, pid_t tid, int status)
 	}
 	int sig = WSTOPSIG(status), event = (status >> 16) & 0xff;
 	unsigned long msg = 0;
+	struct task *child;
 	switch (event) {
 	case PTRACE_EVENT_SECCOMP:
 		on_syscall_stop(t, task);
@@ -360,10 +386,16 @@ static void on_stop(struct bpfrt_tracer *t, pid_t tid, int status)
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
 		ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
-		if (!tasks_add(&t->tasks, (pid_t)msg))
-			rt_fail(t->rt, -ENOMEM, "task %lu: out of memory", msg);
+		child = tasks_add(&t->tasks, (pid_t)msg);
 		task = tasks_find(&t->tasks, tid); /* the set may have moved */
-		resume(t, task, 0);
+		if (!child) {
+			rt_fail(t->rt, -ENOMEM, "task %lu: out of memory", msg);
+		} else {
+			child->tgid = proc_tgid(child->tid);
+			if (child->tgid != task->tgid)
+				uprobes_fork(t, task, child);
+		}
+		tracer_resume(t, task, 0);
 		return;
 	case PTRACE_EVENT_EXEC:
 		/* A thread other than the leader that execs takes the leader's id. */
@@ -372,51 +404,88 @@ static void on_stop(struct bpfrt_tracer *t, pid_t tid, int status)
 			tasks_remove(&t->tasks, (pid_t)msg);
 		task = tasks_find(&t->tasks, tid);
 		task->info_fresh = false;
-		resume(t, task, 0);
+		task->tgid = tid;
+		uprobes_exec(t, task);
+		tracer_resume(t, task, 0);
 		return;
 	case PTRACE_EVENT_STOP:
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
 			ptrace(PTRACE_LISTEN, tid, 0, 0); /* group stop: stay stopped */
-		else
-			resume(t, task, 0); /* a new task's first stop, or our interrupt */
+		else {
+			uprobes_place(t, task); /* attached: the first chance to write to it */
+			tracer_resume(t, task, 0); /* a new task's first stop, or our interrupt */
+		}
 		return;
 	case 0:
 		if (sig == (SIGTRAP | 0x80)) {
 			on_syscall_stop(t, task);
 			return;
 		}
-		resume(t, task, sig); /* signal-delivery-stop: deliver it */
+		if (sig == SIGTRAP && t->nsites && uprobes_on_trap(t, task))
+			return;
+		tracer_resume(t, task, sig); /* signal-delivery-stop: deliver it */
 		return;
 	default:
-		resume(t, task, 0);
+		tracer_resume(t, task, 0);
 		return;
 	}
 }
 
-/* Stop each task (PTRACE_INTERRUPT) and let it go, with any signal it was about to get. */
+/*
+ * Stop every task (PTRACE_INTERRUPT), undo what probes changed in their
+ * memory (return addresses, int3s) while all are stopped, and let them go
+ * with any signal one was about to get.
+ */
 static void detach_all(struct bpfrt_tracer *t)
 {
 	for (size_t i = 0; i < t->tasks.n; i++)
 		ptrace(PTRACE_INTERRUPT, t->tasks.v[i].tid, 0, 0);
-	while (t->tasks.n) {
-		pid_t tid = t->tasks.v[t->tasks.n - 1].tid;
+	int *sigs = calloc(t->tasks.n ? t->tasks.n : 1, sizeof(int));
+	for (size_t i = 0; i < t->tasks.n;) {
 		int st;
-		pid_t r = waitpid(tid, &st, __WALL);
+		pid_t r = waitpid(t->tasks.v[i].tid, &st, __WALL);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
-			if (r == t->main_pid && r > 0) {
+			pid_t tid = t->tasks.v[i].tid;
+			if (tid == t->main_pid && r > 0) {
 				t->main_status = st;
 				t->main_done = true;
 			}
-			tasks_remove(&t->tasks, tid);
+			tasks_remove(&t->tasks, tid); /* the last task moves to i */
 			continue;
 		}
 		int sig = WSTOPSIG(st), event = (st >> 16) & 0xff;
-		bool pending_signal = event == 0 && sig != (SIGTRAP | 0x80);
-		ptrace(PTRACE_DETACH, tid, 0, pending_signal ? sig : 0);
-		tasks_remove(&t->tasks, tid);
+		int pending = event == 0 && sig != (SIGTRAP | 0x80) ? sig : 0;
+		if (pending == SIGTRAP && t->nsites) {
+			uprobes_unhit(t, &t->tasks.v[i]);
+			pending = 0; /* our int3, not the process's SIGTRAP */
+		}
+		if (sigs)
+			sigs[i] = pending;
+		i++;
 	}
+	for (size_t i = 0; i < t->tasks.n; i++)
+		uprobes_restore(t, &t->tasks.v[i]);
+	for (size_t i = 0; i < t->tasks.n; i++)
+		ptrace(PTRACE_DETACH, t->tasks.v[i].tid, 0, sigs ? sigs[i] : 0);
+	t->tasks.n = 0;
+	free(sigs);
+}
+
+static void task_ended(struct bpfrt_tracer *t, pid_t tid, int status)
+{
+	if (tid == t->main_pid) {
+		t->main_status = status;
+		t->main_done = true;
+	}
+	struct task *task = tasks_find(&t->tasks, tid);
+	pid_t tgid = task ? task->tgid : tid;
+	tasks_remove(&t->tasks, tid);
+	for (size_t i = 0; i < t->tasks.n; i++)
+		if (t->tasks.v[i].tgid == tgid)
+			return;
+	uprobes_gone(t, tgid); /* its last thread */
 }
 
 int bpfrt_tracer__run(struct bpfrt_tracer *t)
@@ -438,11 +507,7 @@ int bpfrt_tracer__run(struct bpfrt_tracer *t)
 			return rt_fail(t->rt, -errno, "waitpid: %s", strerror(errno));
 		}
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			if (tid == t->main_pid) {
-				t->main_status = st;
-				t->main_done = true;
-			}
-			tasks_remove(&t->tasks, tid);
+			task_ended(t, tid, st);
 			continue;
 		}
 		if (WIFSTOPPED(st))
