@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/bpf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -522,4 +523,68 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 	free(ex);
 	run_mem_free(&m);
 	return err;
+}
+
+/*
+ * Hooks run a program per event, many times a second, on a context that is
+ * theirs (struct pt_regs, a tracepoint record): no copy, no timing, and one
+ * execution state per thread, made on its first run and freed with the thread.
+ */
+static pthread_key_t hook_exec_key;
+static pthread_once_t hook_exec_once = PTHREAD_ONCE_INIT;
+static __thread struct bpfrt_exec *hook_exec;
+static __thread bool hook_running;
+
+static void hook_exec_key_make(void)
+{
+	pthread_key_create(&hook_exec_key, free);
+}
+
+int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_t *retval)
+{
+	if (hook_running)
+		return -EBUSY; /* a hook inside a helper of this thread's program */
+	struct bpfrt_exec *ex = hook_exec;
+	if (!ex) {
+		pthread_once(&hook_exec_once, hook_exec_key_make);
+		ex = malloc(sizeof(*ex));
+		if (!ex)
+			return rt_fail(prog->rt, -ENOMEM, "prog '%s': out of memory", prog->name);
+		pthread_setspecific(hook_exec_key, ex);
+		hook_exec = ex;
+	}
+	hook_running = true;
+	struct diag d;
+	d.msg[0] = '\0';
+	d.insn = DIAG_NO_INSN;
+	struct run_mem m = { .ctx = ctx, .ctx_len = ctx_size, .r1 = (uintptr_t)ctx, .r2 = ctx_size };
+	ex->diag = &d;
+	ex->user_data = NULL;
+	ex->tail_calls = 0;
+	exec_enter(ex, prog, &m);
+	ex->tail_target = NULL;
+	const struct bpfrt_prog *cur = prog;
+	uint64_t r0 = 0;
+	int err;
+	for (;;) {
+		if (cur->engine == BPFRT_ENGINE_CHECKED) {
+			ex->budget = cur->insn_budget;
+			err = bpfrt_interp_run_checked(ex, m.r1, m.r2, &r0);
+		} else if (cur->engine == BPFRT_ENGINE_JIT) {
+			err = cur->jit.run(ex, m.r1, m.r2, &r0);
+		} else {
+			err = bpfrt_interp_run(ex, m.r1, m.r2, &r0);
+		}
+		if (err || !ex->tail_target)
+			break;
+		cur = ex->tail_target;
+		exec_enter(ex, cur, &m);
+		ex->tail_target = NULL;
+	}
+	hook_running = false;
+	if (err)
+		return prog_fail(prog->rt, cur->name, cur->insns, cur->cnt, err, &d);
+	if (retval)
+		*retval = r0;
+	return 0;
 }

@@ -299,9 +299,8 @@ void tracer_fire(struct bpfrt_tracer *t, struct task *task, const struct hook *h
 		 uint32_t len)
 {
 	bpfrt_runtime__set_task(t->rt, task_info(task));
-	BPFRT_OPTS(bpfrt_test_run_opts, o, .ctx_in = ctx, .ctx_size_in = len);
 	/* A program's fault is reported (naming it) by the runtime; the target goes on. */
-	bpfrt_prog__test_run(h->prog, &o);
+	bpfrt_prog__run_ctx(h->prog, ctx, len, NULL);
 	bpfrt_runtime__set_task(t->rt, NULL);
 	t->hits++;
 	if (t->after_run)
