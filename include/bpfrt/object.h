@@ -36,6 +36,12 @@ struct bpfrt_object_open_opts {
 	const char *object_name; /* name for messages (default: the file's base name) */
 	/* Directory for maps declared with LIBBPF_PIN_BY_NAME (default /dev/shm/bpfrt). */
 	const char *pin_root_path;
+	/*
+	 * Treat every map as LIBBPF_PIN_BY_NAME: reuse the map pinned under
+	 * pin_root_path, or create and pin it there. Two processes opening one
+	 * object this way share all its maps (bpfrt trace and its in-process agent).
+	 */
+	bool pin_all_maps;
 };
 
 /**

@@ -10,13 +10,17 @@
  *   SEC("raw_tracepoint/sys_enter")            ctx: { struct pt_regs *, syscall nr }
  *   SEC("raw_tracepoint/sys_exit")             ctx: { struct pt_regs *, return value }
  *
+ *   SEC("uprobe/PATH:FUNC[+OFF]"), SEC("uretprobe/PATH:FUNC")   ctx: struct pt_regs
+ *
  * The mechanism is ptrace: a launched command gets a seccomp filter that
  * stops it only at the hooked system calls (the others run at full speed);
  * a running process (bpfrt_tracer__attach) is stopped at every system call.
  * Threads and children (fork, vfork, clone) are followed, exec is followed,
  * signals reach the target unchanged. Programs run in the tracer with the
  * stopped thread as their task (bpfrt_runtime__set_task): they see its ids,
- * name and memory.
+ * name and memory. Uprobes are int3 breakpoints handled by the tracer, or,
+ * with an agent (opts.agent_path), jumps patched into the launched command
+ * that run the programs inside it.
  *
  *   struct bpfrt_tracer *t = bpfrt_tracer__new(obj, NULL);
  *   bpfrt_tracer__launch(t, argv);
@@ -42,6 +46,16 @@ struct bpfrt_tracer_opts {
 	/* Called after each program run, e.g. to drain ring buffers. */
 	void (*after_run)(void *ctx);
 	void *ctx;
+	/*
+	 * Run uprobes inside a launched command instead of through ptrace
+	 * breakpoints: the agent library (libbpfrt_agent.so) at this path is
+	 * preloaded (LD_PRELOAD) with agent_env ("NAME=VALUE" entries, NULL
+	 * terminated) added to the command's environment; it shares the
+	 * object's maps with the tracer (see bpfrt_object_open_opts.pin_all_maps).
+	 * Attached processes (-p) still get breakpoints.
+	 */
+	const char *agent_path;
+	char *const *agent_env;
 };
 
 /**

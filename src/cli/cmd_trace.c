@@ -4,6 +4,7 @@
  * calls of a command it launches or of a running process.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,30 +16,36 @@
 #include "bpfrt/object.h"
 #include "bpfrt/trace.h"
 #include "cli.h"
+#include "trace_agent.h"
 
 static const char usage[] =
-	"Usage: bpfrt trace OBJ [--prog NAME] [--dump-maps] [--interp|--jit] [-o FILE] -- CMD [ARG...]\n"
+	"Usage: bpfrt trace OBJ [--prog NAME] [--dump-maps] [--interp|--jit] [-o FILE] [--ptrace]\n"
+	"                   -- CMD [ARG...]\n"
 	"       bpfrt trace OBJ [--prog NAME] [--dump-maps] [--interp|--jit] [-o FILE] -p PID\n"
 	"\n"
 	"Attach the programs of OBJ to a command (run until it and every process it\n"
 	"started have exited; bpfrt then exits with the command's status) or to a\n"
 	"running process and its threads (until it exits, or Ctrl-C detaches and\n"
 	"leaves it running). Hooks: SEC(\"tracepoint/syscalls/sys_enter_NAME\"),\n"
-	"sys_exit_NAME, SEC(\"raw_tracepoint/sys_enter\") and sys_exit.\n"
+	"sys_exit_NAME, SEC(\"raw_tracepoint/sys_enter\") and sys_exit (stops through ptrace),\n"
+	"SEC(\"uprobe/PATH:FUNC[+OFF]\") and SEC(\"uretprobe/PATH:FUNC\"): run inside a launched\n"
+	"command by the agent libbpfrt_agent.so (preloaded; maps shared in /dev/shm), or as\n"
+	"ptrace breakpoints with --ptrace and for -p.\n"
 	"\n"
 	"  --prog NAME   attach only this program\n"
 	"  --dump-maps   print the maps at the end, as `@map[key]: value`\n"
 	"  --interp      the fast interpreter without run-time checks (trusted programs)\n"
 	"  --jit         native code (trusted programs); default: the checked interpreter\n"
 	"  -o FILE       bpf_printk lines and ring buffer events go to FILE (default: stdout)\n"
-	"  -p PID        attach to a running process\n";
+	"  -p PID        attach to a running process\n"
+	"  --ptrace      uprobes as breakpoints handled by bpfrt, not in the command\n";
 
 int trace_print_event(FILE *out, const char *map, const void *data, size_t size);
 int trace_print_map(FILE *out, const struct bpfrt_map *m);
 
 struct trace_args {
 	const char *obj, *prog, *out;
-	bool dump_maps, interp, jit;
+	bool dump_maps, interp, jit, ptrace;
 	long pid;
 	char **cmd;
 };
@@ -69,6 +76,8 @@ static int parse(int argc, char **argv, struct trace_args *a)
 			a->dump_maps = true;
 		} else if (!strcmp(s, "--interp")) {
 			a->interp = true;
+		} else if (!strcmp(s, "--ptrace")) {
+			a->ptrace = true;
 		} else if (!strcmp(s, "--jit")) {
 			a->jit = true;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
@@ -96,6 +105,7 @@ static FILE *event_out; /* where ring buffer events go: -o or stdout */
 struct session {
 	FILE *out;
 	struct bpfrt_ring_buffer *rb;
+	pthread_mutex_t lock; /* the agent's reader thread drains too */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -107,8 +117,11 @@ static int on_event(void *ctx, void *data, size_t size)
 static void drain(void *ctx)
 {
 	struct session *s = ctx;
-	if (s->rb)
-		bpfrt_ring_buffer__consume(s->rb);
+	if (!s->rb)
+		return;
+	pthread_mutex_lock(&s->lock);
+	bpfrt_ring_buffer__consume(s->rb);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static struct bpfrt_tracer *active;
@@ -163,7 +176,8 @@ int cmd_trace(int argc, char **argv)
 	struct trace_args a;
 	if (parse(argc, argv, &a))
 		return 1;
-	struct session s = { stdout, NULL };
+	struct session s = { stdout, NULL, PTHREAD_MUTEX_INITIALIZER };
+	struct trace_agent ag = { .rd = -1, .wr = -1 };
 	if (a.out && !(s.out = fopen(a.out, "w")))
 		return cli_err("trace: %s: %s", a.out, strerror(errno));
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = s.out);
@@ -172,15 +186,23 @@ int cmd_trace(int argc, char **argv)
 		return cli_err("trace: cannot create a runtime: %s", strerror(errno));
 	int rc = 1, die_by = 0;
 	struct bpfrt_tracer *t = NULL;
-	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
 	enum bpfrt_engine engine = a.jit ? BPFRT_ENGINE_JIT : a.interp ? BPFRT_ENGINE_INTERP
 								      : BPFRT_ENGINE_CHECKED;
+	/* Launched commands run uprobes in-process, sharing every map through ag.pin_dir. */
+	struct bpfrt_object *obj = NULL;
+	if (a.cmd && !a.ptrace &&
+	    trace_agent_prepare(&ag, a.obj, a.jit ? "jit" : a.interp ? "interp" : "checked", a.prog) < 0)
+		goto out;
+	BPFRT_OPTS(bpfrt_object_open_opts, oo, .pin_root_path = ag.ready ? ag.pin_dir : NULL,
+		   .pin_all_maps = ag.ready);
+	obj = bpfrt_object__open_file(rt, a.obj, &oo);
 	if (!obj || bpfrt_object__load_engine(obj, engine))
 		goto out; /* the runtime printed why */
 	event_out = s.out;
 	if (add_ring_buffers(obj, &s))
 		goto out;
-	BPFRT_OPTS(bpfrt_tracer_opts, to, .prog_name = a.prog, .after_run = drain, .ctx = &s);
+	BPFRT_OPTS(bpfrt_tracer_opts, to, .prog_name = a.prog, .after_run = drain, .ctx = &s,
+		   .agent_path = ag.ready ? ag.lib : NULL, .agent_env = ag.ready ? ag.env : NULL);
 	t = bpfrt_tracer__new(obj, &to);
 	if (!t)
 		goto out;
@@ -196,7 +218,10 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	if (a.pid)
 		fprintf(stderr, "bpfrt: attached to process %ld; Ctrl-C detaches\n", a.pid);
+	if (ag.ready && trace_agent_start(&ag, s.out, drain, &s))
+		goto out;
 	int status = bpfrt_tracer__run(t);
+	trace_agent_finish(&ag, obj);
 	if (status < -1)
 		goto out;
 	drain(&s);
@@ -215,6 +240,7 @@ int cmd_trace(int argc, char **argv)
 	else
 		rc = 0;
 out:
+	trace_agent_finish(&ag, obj);
 	active = NULL;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

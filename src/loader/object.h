@@ -115,6 +115,7 @@ struct bpfrt_object {
 	struct init_slot *slots;       /* initial values of map-in-map and prog arrays */
 	size_t nslots;
 	char *pin_root;
+	bool pin_all_maps; /* every map pinned by name (open option) */
 	bool loaded;
 };
 

@@ -544,16 +544,18 @@ int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, u
 {
 	if (hook_running)
 		return -EBUSY; /* a hook inside a helper of this thread's program */
+	hook_running = true; /* before malloc: a hook on malloc itself must not recurse */
 	struct bpfrt_exec *ex = hook_exec;
 	if (!ex) {
 		pthread_once(&hook_exec_once, hook_exec_key_make);
 		ex = malloc(sizeof(*ex));
-		if (!ex)
+		if (!ex) {
+			hook_running = false;
 			return rt_fail(prog->rt, -ENOMEM, "prog '%s': out of memory", prog->name);
+		}
 		pthread_setspecific(hook_exec_key, ex);
 		hook_exec = ex;
 	}
-	hook_running = true;
 	struct diag d;
 	d.msg[0] = '\0';
 	d.insn = DIAG_NO_INSN;

@@ -23,3 +23,16 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/procmaps.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/uprobe.c
 )
+target_sources(bpfrt PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/x86insn.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/tramp.c
+)
+
+# The in-process agent bpfrt trace preloads into launched commands: libbpfrt
+# (static, PIC) inside a shared library, exporting nothing.
+add_library(bpfrt_agent SHARED ${CMAKE_CURRENT_SOURCE_DIR}/trace/agent.c)
+target_include_directories(bpfrt_agent PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+                           ${CMAKE_CURRENT_SOURCE_DIR}/trace)
+target_link_libraries(bpfrt_agent PRIVATE bpfrt -Wl,--exclude-libs,ALL)
+set_target_properties(bpfrt_agent PROPERTIES OUTPUT_NAME bpfrt_agent C_VISIBILITY_PRESET hidden
+                      LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})

@@ -186,6 +186,9 @@ struct bpfrt_tracer {
 	void (*after_run)(void *ctx);
 	void *ctx;
 	/* uprobes */
+	const char *agent_path;    /* in-process uprobes for launched commands */
+	char *const *agent_env;
+	bool agent_uprobes;        /* the launched command has uprobe hooks for the agent */
 	struct probe_site *sites;
 	size_t nsites;
 	bool any_ret;        /* uretprobes: return addresses are replaced */

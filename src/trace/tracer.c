@@ -96,6 +96,8 @@ struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 	if (opts) {
 		t->after_run = opts->after_run;
 		t->ctx = opts->ctx;
+		t->agent_path = opts->agent_path;
+		t->agent_env = opts->agent_env;
 	}
 	int err = hooks_build(rt, obj, opts ? opts->prog_name : NULL, &t->hooks, &t->nhooks);
 	t->nsys = syscall_count();
@@ -163,12 +165,38 @@ static bool maps_change(long nr)
 	return nr == SYS_mmap || nr == SYS_mprotect;
 }
 
+/* In the child: preload the agent, with its settings, for in-process uprobes. */
+static int agent_environment(struct bpfrt_tracer *t)
+{
+	for (char *const *e = t->agent_env; e && *e; e++)
+		if (putenv(*e))
+			goto fail;
+	const char *old = getenv("LD_PRELOAD");
+	size_t n = strlen(t->agent_path) + (old ? strlen(old) + 1 : 0) + 1;
+	char *v = malloc(n);
+	if (!v)
+		goto fail;
+	snprintf(v, n, "%s%s%s", t->agent_path, old ? ":" : "", old ? old : "");
+	if (setenv("LD_PRELOAD", v, 1))
+		goto fail;
+	return 0;
+fail:
+	dprintf(2, "bpfrt: cannot set the agent's environment: %s\n", strerror(errno));
+	return -1;
+}
+
 int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
 {
 	if (!argv || !argv[0])
 		return rt_fail(t->rt, -EINVAL, "no command to launch");
 	if (t->main_pid)
 		return rt_fail(t->rt, -EBUSY, "the tracer has a process already (%d)", t->main_pid);
+	if (t->agent_path && t->nsites) {
+		/* The agent patches the probes in the process: no breakpoints from here. */
+		t->agent_uprobes = true;
+		t->nsites = 0;
+		t->scan_maps = false;
+	}
 	/* The child waits on this pipe until it is seized: no event may come first. */
 	int go[2];
 	if (pipe2(go, O_CLOEXEC))
@@ -200,6 +228,8 @@ int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
 				_exit(127);
 			}
 		}
+		if (t->agent_uprobes && agent_environment(t))
+			_exit(127);
 		execvp(argv[0], argv);
 		dprintf(2, "bpfrt: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

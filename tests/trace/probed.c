@@ -7,8 +7,10 @@
  *   trace_probed work N MS    work(MS) N times: each takes about MS milliseconds
  *   trace_probed malloc N     N malloc(12345)/free pairs (a libc probe counts them)
  *   trace_probed fork         add() in a parent and its child
+ *   trace_probed agent        whether bpfrt's agent library is loaded here
  *   trace_probed spin FILE    add() and work(1) every millisecond until FILE exists (for -p)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,15 @@ int main(int argc, char **argv)
 		int st;
 		waitpid(p, &st, 0);
 		printf("parent %d child %d\n", r, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	} else if (!strcmp(mode, "agent")) {
+		char line[4096];
+		bool found = false;
+		FILE *f = fopen("/proc/self/maps", "r");
+		while (f && fgets(line, sizeof(line), f))
+			found |= strstr(line, "libbpfrt_agent.so") != NULL;
+		if (f)
+			fclose(f);
+		printf("agent %s\n", found ? "yes" : "no");
 	} else if (!strcmp(mode, "spin") && argc > 2) {
 		long calls = 0, bad = 0;
 		while (access(argv[2], F_OK)) {

@@ -1,40 +1,50 @@
 #!/bin/sh
-# uprobes and uretprobes (int3 breakpoints through ptrace): the uprobe
-# examples against trace_probed, a probe in libc found by name, fork, -p
-# attach and detach with the probes removed, and bad probes.
+# uprobes and uretprobes, in-process (the agent's patched jumps) and as int3
+# breakpoints through ptrace: the uprobe examples against trace_probed, a
+# probe in libc found by name, fork, -p attach and detach with the probes
+# removed, and bad probes.
 . "$(dirname "$0")/lib.sh"
 need_ptrace
 PATH=$(dirname "$4"):$PATH
 export PATH
 
-# Counting calls, arguments through PT_REGS_PARM1/2 (BPF_KPROBE).
-"$B" trace "$P/uprobe_count.o" --dump-maps -- trace_probed add 10 >"$W/count"
-expect_grep "$W/count" "^sum 135$" "uprobe: the program's own result"
-expect_grep "$W/count" "^@add_calls\[0\]: 10$" "uprobe: 10 calls"
-expect_grep "$W/count" "^@add_calls\[1\]: 135$" "uprobe: arguments a + b summed"
+# Launched commands: in-process (the agent) and through ptrace breakpoints.
+for mode in "" --ptrace; do
+	name=${mode:-agent}
+	want_agent=yes
+	[ -n "$mode" ] && want_agent=no
+	"$B" trace $mode "$P/uprobe_count.o" -- trace_probed agent >"$W/agent"
+	expect_grep "$W/agent" "^agent $want_agent$" "$name: the agent library is loaded: $want_agent"
 
-# Return values (BPF_KRETPROBE), printed and counted.
-"$B" trace "$P/uretprobe_ret.o" --dump-maps -o "$W/ret.out" -- trace_probed add 4 >"$W/ret"
-for v in 0 3 6 9; do
-	expect_grep "$W/ret" "^@returns\[$v\]: 1$" "uretprobe: return value $v"
-	expect_grep "$W/ret.out" "trace_probed-[0-9]+ .*add returned $v$" "uretprobe: line for $v"
+	# Counting calls, arguments through PT_REGS_PARM1/2 (BPF_KPROBE).
+	"$B" trace $mode "$P/uprobe_count.o" --dump-maps -- trace_probed add 10 >"$W/count"
+	expect_grep "$W/count" "^sum 135$" "$name uprobe: the program's own result"
+	expect_grep "$W/count" "^@add_calls\[0\]: 10$" "$name uprobe: 10 calls"
+	expect_grep "$W/count" "^@add_calls\[1\]: 135$" "$name uprobe: arguments a + b summed"
+
+	# Return values (BPF_KRETPROBE), printed and counted.
+	"$B" trace $mode "$P/uretprobe_ret.o" --dump-maps -o "$W/ret.out" -- trace_probed add 4 >"$W/ret"
+	for v in 0 3 6 9; do
+		expect_grep "$W/ret" "^@returns\[$v\]: 1$" "$name uretprobe: return value $v"
+		expect_grep "$W/ret.out" "trace_probed-[0-9]+ .*add returned $v$" "$name uretprobe: line for $v"
+	done
+	expect_grep "$W/ret" "^sum 18$" "$name uretprobe: the program's result is unchanged"
+
+	# Latency: five calls of about 2 ms land in bucket 20 or 21 (2^20 ns is 1.05 ms).
+	"$B" trace $mode "$P/latency.o" --dump-maps -- trace_probed work 5 2 >"$W/lat"
+	expect_grep "$W/lat" "^work 20$" "$name latency: the program's result"
+	total=$(sed -n 's/^@hist\[\(2[01]\)\]: \([0-9]*\)$/\2/p' "$W/lat" | awk '{ s += $1 } END { print s + 0 }')
+	[ "$total" = 5 ] || { fail "$name latency: $total calls in buckets 20-21, expected 5"; cat "$W/lat"; }
+
+	# A shared library by name, resolved through ld.so's directories.
+	"$B" trace $mode "$P/libc_malloc.o" --dump-maps -- trace_probed malloc 7 >"$W/malloc"
+	expect_grep "$W/malloc" "^@mallocs\[0\]: 7$" "$name libc uprobe: 7 mallocs of 12345 bytes"
+
+	# fork: the child has the probes too, and both results are right.
+	"$B" trace $mode "$P/uprobe_count.o" --dump-maps -- trace_probed fork >"$W/fork"
+	expect_grep "$W/fork" "^parent 201 child 0$" "$name uprobe fork: results unchanged"
+	expect_grep "$W/fork" "^@add_calls\[0\]: 2$" "$name uprobe fork: parent and child calls"
 done
-expect_grep "$W/ret" "^sum 18$" "uretprobe: the program's result is unchanged"
-
-# Latency: five calls of about 2 ms land in bucket 20 or 21 (2^20 ns is 1.05 ms).
-"$B" trace "$P/latency.o" --dump-maps -- trace_probed work 5 2 >"$W/lat"
-expect_grep "$W/lat" "^work 20$" "latency: the program's result"
-total=$(sed -n 's/^@hist\[\(2[01]\)\]: \([0-9]*\)$/\2/p' "$W/lat" | awk '{ s += $1 } END { print s + 0 }')
-[ "$total" = 5 ] || { fail "latency: $total calls in buckets 20-21, expected 5"; cat "$W/lat"; }
-
-# A shared library by name, resolved through ld.so's directories.
-"$B" trace "$P/libc_malloc.o" --dump-maps -- trace_probed malloc 7 >"$W/malloc"
-expect_grep "$W/malloc" "^@mallocs\[0\]: 7$" "libc uprobe: 7 mallocs of 12345 bytes"
-
-# fork: the child has the probes too, and both results are right.
-"$B" trace "$P/uprobe_count.o" --dump-maps -- trace_probed fork >"$W/fork"
-expect_grep "$W/fork" "^parent 201 child 0$" "uprobe fork: results unchanged"
-expect_grep "$W/fork" "^@add_calls\[0\]: 2$" "uprobe fork: parent and child calls"
 
 # -p: probes in a running process, removed at detach (the process would die
 # of SIGTRAP otherwise); a uretprobe in flight at detach returns normally.
