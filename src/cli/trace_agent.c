@@ -48,8 +48,12 @@ int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engi
 	if (find_lib(a->lib, sizeof(a->lib)))
 		return 1;
 	const char *dir = getenv("BPFRT_PIN_DIR");
-	snprintf(a->pin_dir, sizeof(a->pin_dir), "%s/trace.%d", dir ? dir : "/dev/shm/bpfrt",
-		 (int)getpid());
+	dir = dir ? dir : "/dev/shm/bpfrt";
+	if (mkdir(dir, 0755) && errno != EEXIST) { /* the loader makes only the last level */
+		cli_err("trace: pin directory '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(a->pin_dir, sizeof(a->pin_dir), "%s/trace.%d", dir, (int)getpid());
 	char objpath[PATH_MAX];
 	if (!realpath(obj, objpath)) {
 		cli_err("trace: %s: %s", obj, strerror(errno));
@@ -148,7 +152,7 @@ void trace_agent_finish(struct trace_agent *a, struct bpfrt_object *obj)
 	if (a->wr >= 0)
 		close(a->wr);
 	a->rd = a->wr = -1;
-	bool unpin = a->ready && obj;
+	bool unpin = a->ready && obj && !access(a->pin_dir, F_OK);
 	a->ready = false; /* finished: a second call does nothing */
 	if (!unpin)
 		return;

@@ -532,8 +532,16 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
  */
 static pthread_key_t hook_exec_key;
 static pthread_once_t hook_exec_once = PTHREAD_ONCE_INIT;
-static __thread struct bpfrt_exec *hook_exec;
-static __thread bool hook_running;
+/*
+ * initial-exec: no __tls_get_addr call per hit when libbpfrt is inside a
+ * shared library (the preloaded trace agent, loaded at start-up).
+ */
+#define HOOK_TLS __attribute__((tls_model("initial-exec")))
+static __thread struct bpfrt_exec *hook_exec HOOK_TLS;
+static __thread bool hook_running HOOK_TLS;
+
+/* The context region's name in hook runs: marks an execution state set up by a hook. */
+static const char hook_ctx_name[] = "ctx";
 
 static void hook_exec_key_make(void)
 {
@@ -553,6 +561,8 @@ int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, u
 			hook_running = false;
 			return rt_fail(prog->rt, -ENOMEM, "prog '%s': out of memory", prog->name);
 		}
+		ex->prog = NULL; /* nothing set up yet */
+		ex->nregions = 0;
 		pthread_setspecific(hook_exec_key, ex);
 		hook_exec = ex;
 	}
@@ -560,10 +570,27 @@ int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, u
 	d.msg[0] = '\0';
 	d.insn = DIAG_NO_INSN;
 	struct run_mem m = { .ctx = ctx, .ctx_len = ctx_size, .r1 = (uintptr_t)ctx, .r2 = ctx_size };
+	if (ex->prog == prog && ex->nregions >= 2 && ex->regions[1].name == hook_ctx_name) {
+		/*
+		 * The same program as this thread's last hook: its regions stand;
+		 * only the context moved, and what a run changes is reset.
+		 */
+		uintptr_t top = (uintptr_t)(ex->stack + sizeof(ex->stack));
+		ex->regions[0].lo = top - BPFRT_STACK_SIZE;
+		ex->regions[1].lo = (uintptr_t)ctx;
+		ex->regions[1].hi = (uintptr_t)ctx + ctx_size;
+		ex->stop = false;
+		ex->stop_ret = 0;
+		ex->error = 0;
+		ex->depth = 0;
+	} else {
+		exec_enter(ex, prog, &m); /* the context is regions[1]: there is no data */
+		if (ex->nregions >= 2)
+			ex->regions[1].name = hook_ctx_name;
+	}
 	ex->diag = &d;
 	ex->user_data = NULL;
 	ex->tail_calls = 0;
-	exec_enter(ex, prog, &m);
 	ex->tail_target = NULL;
 	const struct bpfrt_prog *cur = prog;
 	uint64_t r0 = 0;
@@ -583,6 +610,8 @@ int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, u
 		exec_enter(ex, cur, &m);
 		ex->tail_target = NULL;
 	}
+	if (cur != prog)
+		ex->prog = NULL; /* set up for the tail call's target: rebuild next time */
 	hook_running = false;
 	if (err)
 		return prog_fail(prog->rt, cur->name, cur->insns, cur->cnt, err, &d);

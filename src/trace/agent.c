@@ -42,11 +42,12 @@ static struct {
 } agent;
 
 /* uretprobes in flight on this thread: the stack slots given the trampoline's address. */
+/* initial-exec: the agent is loaded at start-up, so its TLS is static (no call per access). */
 static __thread struct {
 	uint64_t slot, ret;
 	uint64_t site;
-} frames[MAX_FRAMES];
-static __thread unsigned nframes;
+} frames[MAX_FRAMES] __attribute__((tls_model("initial-exec")));
+static __thread unsigned nframes __attribute__((tls_model("initial-exec")));
 
 static void run_site(uint64_t site, enum hook_kind kind, struct tramp_regs *regs)
 {

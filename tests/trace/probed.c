@@ -7,6 +7,8 @@
  *   trace_probed work N MS    work(MS) N times: each takes about MS milliseconds
  *   trace_probed malloc N     N malloc(12345)/free pairs (a libc probe counts them)
  *   trace_probed fork         add() in a parent and its child
+ *   trace_probed time_add N   N calls of add(), then "ns/call X" (the hook benchmark's loop)
+ *   trace_probed time_getppid N   N getppid() system calls, then "ns/call X"
  *   trace_probed agent        whether bpfrt's agent library is loaded here
  *   trace_probed spin FILE    add() and work(1) every millisecond until FILE exists (for -p)
  */
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +63,16 @@ int main(int argc, char **argv)
 		int st;
 		waitpid(p, &st, 0);
 		printf("parent %d child %d\n", r, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	} else if (!strcmp(mode, "time_add") || !strcmp(mode, "time_getppid")) {
+		bool sys = !strcmp(mode, "time_getppid");
+		struct timespec a, b;
+		long sum = 0;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (long i = 0; i < n; i++)
+			sum += sys ? (long)syscall(SYS_getppid) : add((int)i, 1);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+		printf("ns/call %.2f (sum %ld)\n", n ? ns / (double)n : 0.0, sum);
 	} else if (!strcmp(mode, "agent")) {
 		char line[4096];
 		bool found = false;
