@@ -163,7 +163,7 @@ int trace_print_map(FILE *out, const struct bpfrt_map *m)
 			free(next);
 		}
 	}
-	if (is_number_size(vs) && !is_array) {
+	if (is_number_size(vs) && !is_array && n > 1) {
 		sort_key_size = ks;
 		qsort(v, n, sizeof(*v), by_value);
 	}

@@ -33,6 +33,25 @@ target_sources(bpfrt PRIVATE
 add_library(bpfrt_agent SHARED ${CMAKE_CURRENT_SOURCE_DIR}/trace/agent.c)
 target_include_directories(bpfrt_agent PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
                            ${CMAKE_CURRENT_SOURCE_DIR}/trace)
-target_link_libraries(bpfrt_agent PRIVATE bpfrt -Wl,--exclude-libs,ALL)
+if(BPFRT_SANITIZE)
+  # The sanitizer runtime must be the first library of a process, which a
+  # preloaded library into an uninstrumented command cannot be: sanitized
+  # builds compile the agent's own copy of the library without sanitizers.
+  get_target_property(agent_srcs bpfrt SOURCES)
+  set(agent_abs "")
+  foreach(f ${agent_srcs})
+    get_filename_component(f ${f} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND agent_abs ${f})
+  endforeach()
+  target_sources(bpfrt_agent PRIVATE ${agent_abs})
+  target_include_directories(bpfrt_agent PRIVATE ${PROJECT_SOURCE_DIR}/include
+                             ${CMAKE_CURRENT_BINARY_DIR}/trace)
+  target_compile_options(bpfrt_agent PRIVATE -fno-sanitize=all)
+  target_link_options(bpfrt_agent PRIVATE -fno-sanitize=all)
+  find_package(Threads REQUIRED)
+  target_link_libraries(bpfrt_agent PRIVATE ${LIBELF} Threads::Threads)
+else()
+  target_link_libraries(bpfrt_agent PRIVATE bpfrt -Wl,--exclude-libs,ALL)
+endif()
 set_target_properties(bpfrt_agent PROPERTIES OUTPUT_NAME bpfrt_agent C_VISIBILITY_PRESET hidden
                       LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})

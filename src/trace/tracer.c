@@ -498,7 +498,8 @@ static void detach_all(struct bpfrt_tracer *t)
 		uprobes_restore(t, &t->tasks.v[i]);
 	for (size_t i = 0; i < t->tasks.n; i++)
 		ptrace(PTRACE_DETACH, t->tasks.v[i].tid, 0, sigs ? sigs[i] : 0);
-	t->tasks.n = 0;
+	while (t->tasks.n)
+		tasks_remove(&t->tasks, t->tasks.v[0].tid);
 	free(sigs);
 }
 

@@ -6,10 +6,10 @@ need_ptrace
 
 "$T" loop "$W/stop" >"$W/loop.out" &
 target=$!
-sleep 0.2
+wait_for test -s "$W/loop.out"
 "$B" trace "$P/hello.o" -o "$W/attach.out" -p "$target" 2>"$W/attach.err" &
 tracer=$!
-sleep 0.5
+wait_for grep -q "Hello, eBPF" "$W/attach.out" || fail "attach: no event within 20 s"
 kill -INT "$tracer"
 wait "$tracer"
 rc=$?
@@ -17,9 +17,8 @@ rc=$?
 expect_grep "$W/attach.out" "trace_target-$target .*Hello, eBPF! fd 1, [0-9]+ bytes" "attach: writes seen"
 kill -0 "$target" 2>/dev/null || fail "attach: the target died"
 n1=$(wc -l <"$W/loop.out")
-sleep 0.2
-n2=$(wc -l <"$W/loop.out")
-[ "$n2" -gt "$n1" ] || fail "attach: the target stopped making progress after detach"
+wait_for sh -c "[ \$(wc -l <'$W/loop.out') -gt $((n1 + 2)) ]" ||
+	fail "attach: the target stopped making progress after detach"
 touch "$W/stop"
 wait "$target"
 rc=$?
@@ -33,10 +32,9 @@ awk '/^tick/ { if ($2 != n) { print "gap at " n; exit 1 } n++ }' "$W/loop.out" |
 rm -f "$W/stop"
 "$T" loop "$W/stop" >/dev/null &
 target=$!
-sleep 0.1
-"$B" trace "$P/hello.o" -o /dev/null -p "$target" 2>/dev/null &
+"$B" trace "$P/hello.o" -o "$W/attach2.out" -p "$target" 2>/dev/null &
 tracer=$!
-sleep 0.3
+wait_for grep -q "Hello, eBPF" "$W/attach2.out" || fail "attach: no event within 20 s (second)"
 touch "$W/stop"
 wait "$tracer" || fail "attach: bpfrt failed when the target exited"
 wait "$target" || fail "attach: the target failed while traced"
@@ -46,9 +44,9 @@ wait "$target" || fail "attach: the target failed while traced"
 "$B" trace "$P/hello.o" -p 4194000 >"$W/e1" 2>&1 && fail "attach: a nonexistent pid was accepted"
 expect_grep "$W/e1" "process 4194000 does not exist" "attach: nonexistent pid message"
 rm -f "$W/stop"
-"$B" trace "$P/hello.o" -o /dev/null -- "$T" loop "$W/stop" >/dev/null &
+"$B" trace "$P/hello.o" -o "$W/first.out" -- "$T" loop "$W/stop" >/dev/null &
 first=$!
-sleep 0.3
+wait_for grep -q "Hello, eBPF" "$W/first.out"
 held=$(pgrep -P "$first" trace_target)
 if [ -n "$held" ]; then
 	"$B" trace "$P/hello.o" -p "$held" >"$W/e2" 2>&1 && fail "attach: a traced process was attached twice"

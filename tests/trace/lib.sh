@@ -31,6 +31,16 @@ expect_count() {
 	[ "$n" = "$3" ] || { fail "$4: $n lines match '$2', expected $3"; sed 's/^/    /' "$1"; }
 }
 
+# wait_for COMMAND...: poll (up to 20 s) until COMMAND succeeds; timing-free tests.
+wait_for() {
+	i=0
+	until "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 400 ] && return 1
+		sleep 0.05
+	done
+}
+
 finish() {
 	[ "$fails" = 0 ] && echo "all passed" && exit 0
 	echo "$fails check(s) failed"

@@ -30,11 +30,13 @@ for mode in "" --ptrace; do
 	done
 	expect_grep "$W/ret" "^sum 18$" "$name uretprobe: the program's result is unchanged"
 
-	# Latency: five calls of about 2 ms land in bucket 20 or 21 (2^20 ns is 1.05 ms).
+	# Latency: five calls, each sleeping 2 ms, all in buckets 20 and up
+	# (2^20 ns is 1.05 ms); how much longer a loaded machine takes varies.
 	"$B" trace $mode "$P/latency.o" --dump-maps -- trace_probed work 5 2 >"$W/lat"
 	expect_grep "$W/lat" "^work 20$" "$name latency: the program's result"
-	total=$(sed -n 's/^@hist\[\(2[01]\)\]: \([0-9]*\)$/\2/p' "$W/lat" | awk '{ s += $1 } END { print s + 0 }')
-	[ "$total" = 5 ] || { fail "$name latency: $total calls in buckets 20-21, expected 5"; cat "$W/lat"; }
+	total=$(sed -n 's/^@hist\[\(2[0-9]\|3[0-9]\)\]: \([0-9]*\)$/\2/p' "$W/lat" | awk '{ s += $1 } END { print s + 0 }')
+	[ "$total" = 5 ] || { fail "$name latency: $total calls in buckets 20-39, expected 5"; cat "$W/lat"; }
+	expect_count "$W/lat" "^@hist" "$(grep -c '^@hist\[[23][0-9]\]' "$W/lat")" "$name latency: no call under 1 ms"
 
 	# A shared library by name, resolved through ld.so's directories.
 	"$B" trace $mode "$P/libc_malloc.o" --dump-maps -- trace_probed malloc 7 >"$W/malloc"
@@ -50,14 +52,15 @@ done
 # of SIGTRAP otherwise); a uretprobe in flight at detach returns normally.
 "$4" spin "$W/stop" >"$W/spin.out" &
 target=$!
-sleep 0.2
+sleep 0.1
 "$B" trace "$P/latency.o" --dump-maps -p "$target" >"$W/attach" 2>"$W/attach.err" &
 tracer=$!
-sleep 0.5
+wait_for grep -q "attached to process" "$W/attach.err"
+sleep 0.3 # some 1 ms calls
 kill -INT "$tracer"
 wait "$tracer" || fail "uprobe attach: bpfrt failed: $(cat "$W/attach.err")"
 expect_grep "$W/attach" "^@hist\[(19|20|21)\]: [1-9][0-9]*$" "uprobe attach: calls of about 1 ms"
-sleep 0.2
+sleep 0.1
 kill -0 "$target" 2>/dev/null || fail "uprobe attach: the target died after detach"
 touch "$W/stop"
 wait "$target"
