@@ -9,9 +9,11 @@
  *   trace_probed fork         add() in a parent and its child
  *   trace_probed time_add N   N calls of add(), then "ns/call X" (the hook benchmark's loop)
  *   trace_probed time_getppid N   N getppid() system calls, then "ns/call X"
+ *   trace_probed threads N    N threads calling add() 1000 times each, concurrently
  *   trace_probed agent        whether bpfrt's agent library is loaded here
  *   trace_probed spin FILE    add() and work(1) every millisecond until FILE exists (for -p)
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,15 @@ __attribute__((noinline)) int add(int a, int b)
 {
 	__asm__ volatile("" ::: "memory"); /* keep the call */
 	return a + b;
+}
+
+static void *adder(void *arg)
+{
+	long sum = 0;
+	for (int i = 0; i < 1000; i++)
+		sum += add(i, 1);
+	*(long *)arg = sum;
+	return NULL;
 }
 
 __attribute__((noinline)) long work(long ms)
@@ -73,6 +84,17 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
 		printf("ns/call %.2f (sum %ld)\n", n ? ns / (double)n : 0.0, sum);
+	} else if (!strcmp(mode, "threads")) {
+		pthread_t t[16];
+		long sums[16], total = 0;
+		n = n > 16 ? 16 : n;
+		for (long i = 0; i < n; i++)
+			pthread_create(&t[i], NULL, adder, &sums[i]);
+		for (long i = 0; i < n; i++) {
+			pthread_join(t[i], NULL);
+			total += sums[i];
+		}
+		printf("threads sum %ld\n", total);
 	} else if (!strcmp(mode, "agent")) {
 		char line[4096];
 		bool found = false;

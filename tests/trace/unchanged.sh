@@ -1,16 +1,19 @@
 #!/bin/sh
 # A traced command behaves as without tracing: the same output and exit
 # status, in every mode of the target (threads, fork, exec, signals, job
-# control), with hooks on one system call (seccomp filter) and on all of them.
+# control), with hooks on one system call (seccomp filter), on all of them,
+# and with the uprobe agent preloaded (uprobe_count: nothing to patch here).
 . "$(dirname "$0")/lib.sh"
 need_ptrace
+PATH=$P/../bin:$PATH # uprobe_count probes trace_probed, found on PATH
+export PATH
 
 while read -r args; do
 	case "$args" in ''|'#'*) continue ;; esac
 	# shellcheck disable=SC2086
 	"$T" $args >"$W/plain" 2>&1
 	want=$?
-	for obj in hello raw_syscalls openat; do
+	for obj in hello raw_syscalls openat uprobe_count; do
 		# shellcheck disable=SC2086
 		"$B" trace "$P/$obj.o" -o "$W/trace.out" -- "$T" $args >"$W/traced" 2>&1
 		got=$?
