@@ -156,6 +156,8 @@ struct bp {
 	uint64_t addr;
 	int site;      /* index in sites, or -1 for the uretprobe trampoline */
 	uint8_t orig;  /* the byte the int3 replaced */
+	bool xol_tried;
+	uint64_t xol;  /* a copy of the displaced instruction, then a jump back; 0: none */
 };
 
 /* The breakpoints of one address space (a process, whatever its threads). */
@@ -166,6 +168,9 @@ struct uproc {
 	bool *placed;  /* per site */
 	bool tramp_placed;
 	uint64_t tramp; /* where uretprobes return to: the executable's entry point */
+	uint64_t xol_page; /* a page mapped in the process for displaced instructions */
+	size_t xol_used;
+	bool xol_failed;   /* it could not be mapped: single-step instead */
 };
 
 struct bpfrt_tracer {

@@ -8,9 +8,12 @@
  * thread's registers as struct pt_regs (ip = the probed address, as the
  * kernel reports it), then executes the displaced instruction: a few common
  * function-entry instructions are emulated on the registers (endbr64, push,
- * mov %rsp,%rbp, nop); anything else is single-stepped with the original
- * byte put back. While one thread single-steps, another thread passing the
- * same probe is not seen: the cost of not relocating instructions.
+ * mov %rsp,%rbp, nop); others run out of line, as the kernel does: a copy
+ * (RIP-relative fields re-based) followed by a jump back, in a page mapped
+ * into the process by making it call mmap from the vDSO's syscall
+ * instruction. Only when that fails is the instruction single-stepped in
+ * place with the original byte put back, and then another thread passing
+ * the probe meanwhile is not seen.
  *
  * A uretprobe replaces the return address on the stack at function entry
  * with the address of a trampoline breakpoint (the executable's entry point,
@@ -26,11 +29,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include "runtime/runtime.h"
 #include "trace.h"
+#include "x86insn.h"
 
 #define INT3 0xcc
 
@@ -136,7 +144,7 @@ static int bp_insert(struct bpfrt_tracer *t, struct uproc *p, pid_t tid, uint64_
 	if (err)
 		return rt_fail(t->rt, err, "process %d: cannot place a probe at 0x%llx: %s", p->tgid,
 			       (unsigned long long)addr, strerror(-err));
-	p->bps[p->nbps++] = (struct bp){ addr, site, orig };
+	p->bps[p->nbps++] = (struct bp){ .addr = addr, .site = site, .orig = orig };
 	return 0;
 }
 
@@ -277,6 +285,122 @@ static int step_over(struct bpfrt_tracer *t, struct task *task, struct bp *bp,
 	return pending;
 }
 
+/* The address of a syscall instruction in the process's vDSO, or 0. */
+static uint64_t vdso_syscall(pid_t pid)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(path, "r");
+	uint64_t lo = 0, hi = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]") && sscanf(line, "%" SCNx64 "-%" SCNx64, &lo, &hi) == 2)
+			break;
+	if (f)
+		fclose(f);
+	if (!lo || hi - lo > (1u << 16))
+		return 0;
+	uint8_t buf[1 << 16];
+	struct iovec l = { buf, hi - lo }, r = { (void *)(uintptr_t)lo, hi - lo };
+	if (process_vm_readv(pid, &l, 1, &r, 1, 0) != (ssize_t)(hi - lo))
+		return 0;
+	for (uint64_t i = 0; i + 1 < hi - lo; i++)
+		if (buf[i] == 0x0f && buf[i + 1] == 0x05)
+			return lo + i;
+	return 0;
+}
+
+/*
+ * Make the stopped task call mmap() for a page near `near` (rel32 reach),
+ * then put its registers back as they were. Return: the page, or 0.
+ */
+static uint64_t inject_mmap(struct bpfrt_tracer *t, struct task *task, uint64_t near, int *pending)
+{
+	uint64_t sc = vdso_syscall(task->tid);
+	struct user_regs_struct saved, r;
+	if (!sc || ptrace(PTRACE_GETREGS, task->tid, 0, &saved))
+		return 0;
+	r = saved;
+	r.rax = SYS_mmap;
+	r.rdi = near > (1ull << 30) ? (near - (1ull << 28)) & ~0xfffull : 0; /* a hint, not fixed */
+	r.rsi = 4096;
+	r.rdx = PROT_READ | PROT_EXEC;
+	r.r10 = MAP_PRIVATE | MAP_ANONYMOUS;
+	r.r8 = (uint64_t)-1;
+	r.r9 = 0;
+	r.rip = sc;
+	if (ptrace(PTRACE_SETREGS, task->tid, 0, &r))
+		return 0;
+	for (;;) {
+		if (ptrace(PTRACE_SINGLESTEP, task->tid, 0, 0))
+			return 0;
+		int st;
+		pid_t w;
+		while ((w = waitpid(task->tid, &st, __WALL)) < 0 && errno == EINTR)
+			;
+		if (w < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (w == t->main_pid && w > 0) {
+				t->main_status = st;
+				t->main_done = true;
+			}
+			*pending = -1;
+			return 0;
+		}
+		int sig = WSTOPSIG(st), event = (st >> 16) & 0xff;
+		if (event == 0 && sig == SIGTRAP)
+			break; /* past the syscall instruction */
+		if (event == 0 && sig != (SIGTRAP | 0x80))
+			*pending = sig; /* delivered later */
+		/* seccomp or syscall stops: step on */
+	}
+	ptrace(PTRACE_GETREGS, task->tid, 0, &r);
+	ptrace(PTRACE_SETREGS, task->tid, 0, &saved);
+	return r.rip == sc + 2 && r.rax < (uint64_t)-4096 ? r.rax : 0;
+}
+
+/* Write n bytes into the process (a page we mapped read+exec: ptrace may write it). */
+static int poke_bytes(pid_t tid, uint64_t addr, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (poke_byte(tid, addr + i, b[i]))
+			return -1;
+	return 0;
+}
+
+/* Prepare bp's out-of-line copy: the instruction, re-based, and a jmp back. */
+static void xol_prepare(struct bpfrt_tracer *t, struct uproc *p, struct task *task, struct bp *bp,
+			int *pending)
+{
+	bp->xol_tried = true;
+	uint8_t code[16];
+	for (int i = 0; i < 16; i++)
+		if (peek_byte(task->tid, bp->addr + (uint64_t)i, &code[i]))
+			return;
+	code[0] = bp->orig;
+	struct x86_insn in;
+	if (x86_decode(code, sizeof(code), &in))
+		return;
+	if (!p->xol_page && !p->xol_failed) {
+		p->xol_page = inject_mmap(t, task, bp->addr, pending);
+		p->xol_failed = !p->xol_page;
+	}
+	if (!p->xol_page || p->xol_used + 32 > 4096 || *pending < 0)
+		return;
+	uint64_t slot = p->xol_page + p->xol_used;
+	uint8_t out[32];
+	if (x86_relocate(code, bp->addr, out, slot, &in))
+		return; /* out of rel32 reach */
+	int64_t back = (int64_t)(bp->addr + in.len) - (int64_t)(slot + in.len + 5);
+	if (back < INT32_MIN || back > INT32_MAX)
+		return;
+	out[in.len] = 0xe9;
+	int32_t b32 = (int32_t)back;
+	memcpy(out + in.len + 1, &b32, 4);
+	if (poke_bytes(task->tid, slot, out, in.len + 5))
+		return;
+	p->xol_used += 32;
+	bp->xol = slot;
+}
+
 bool uprobes_on_trap(struct bpfrt_tracer *t, struct task *task)
 {
 	struct uproc *p = proc_find(t, task->tgid);
@@ -316,7 +440,19 @@ bool uprobes_on_trap(struct bpfrt_tracer *t, struct task *task)
 		tracer_resume(t, task, 0);
 		return true;
 	}
-	int pending = step_over(t, task, bp, &regs);
+	int pending = 0;
+	if (!bp->xol_tried) {
+		xol_prepare(t, p, task, bp, &pending);
+		if (pending < 0)
+			return true; /* the task died */
+	}
+	if (bp->xol) {
+		regs.rip = bp->xol; /* the copy, which jumps back past the original */
+		ptrace(PTRACE_SETREGS, task->tid, 0, &regs);
+		tracer_resume(t, task, pending);
+		return true;
+	}
+	pending = step_over(t, task, bp, &regs);
 	if (pending >= 0)
 		tracer_resume(t, task, pending);
 	return true;
@@ -329,6 +465,9 @@ void uprobes_exec(struct bpfrt_tracer *t, struct task *task)
 	if (p) {
 		p->nbps = 0;
 		p->tramp_placed = false;
+		p->xol_page = 0; /* gone with the old image */
+		p->xol_used = 0;
+		p->xol_failed = false;
 		memset(p->placed, 0, t->nsites * sizeof(bool));
 	}
 	uprobes_place(t, task);
@@ -354,6 +493,9 @@ void uprobes_fork(struct bpfrt_tracer *t, const struct task *parent, struct task
 	memcpy(c->placed, pp->placed, t->nsites * sizeof(bool));
 	c->tramp = pp->tramp;
 	c->tramp_placed = pp->tramp_placed;
+	c->xol_page = pp->xol_page; /* the copy of the address space has it too */
+	c->xol_used = pp->xol_used;
+	c->xol_failed = pp->xol_failed;
 	task_copy_frames(child, parent);
 }
 
