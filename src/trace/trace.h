@@ -92,6 +92,8 @@ struct hook {
 int elf_func_offset(const char *path, const char *func, uint64_t *off, char *why, size_t whylen);
 /* The full path of a file named in a section: as given, or searched like ld.so and PATH. */
 int elf_find_file(const char *name, char *out, size_t outlen);
+/* 1 when the executable at path has a dynamic linker (LD_PRELOAD works), 0 if not. */
+int elf_has_interp(const char *path);
 /* The address where process pid has mapped offset off of file (dev, ino) executable. */
 int procmaps_find(pid_t pid, dev_t dev, ino_t ino, uint64_t off, uint64_t *addr);
 
@@ -171,6 +173,7 @@ struct uproc {
 	uint64_t xol_page; /* a page mapped in the process for displaced instructions */
 	size_t xol_used;
 	bool xol_failed;   /* it could not be mapped: single-step instead */
+	bool agent;        /* the preloaded agent probes this process: no breakpoints */
 };
 
 struct bpfrt_tracer {

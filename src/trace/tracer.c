@@ -192,9 +192,11 @@ int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
 	if (t->main_pid)
 		return rt_fail(t->rt, -EBUSY, "the tracer has a process already (%d)", t->main_pid);
 	if (t->agent_path && t->nsites) {
-		/* The agent patches the probes in the process: no breakpoints from here. */
+		/*
+		 * The agent patches the probes in the process: breakpoints only for
+		 * static programs, which cannot preload it (uprobe.c decides at exec).
+		 */
 		t->agent_uprobes = true;
-		t->nsites = 0;
 		t->scan_maps = false;
 	}
 	/* The child waits on this pipe until it is seized: no event may come first. */

@@ -70,6 +70,7 @@ static struct uproc *proc_get(struct bpfrt_tracer *t, pid_t tgid)
 	memset(p, 0, sizeof(*p));
 	p->tgid = tgid;
 	p->placed = placed;
+	p->agent = t->agent_uprobes; /* until an exec shows a static program */
 	return p;
 }
 
@@ -169,7 +170,7 @@ void uprobes_place(struct bpfrt_tracer *t, struct task *task)
 	if (!t->nsites)
 		return;
 	struct uproc *p = proc_get(t, task->tgid);
-	if (!p)
+	if (!p || p->agent)
 		return;
 	if (t->any_ret && !p->tramp_placed) {
 		uint64_t entry = entry_point(task->tid);
@@ -470,18 +471,29 @@ void uprobes_exec(struct bpfrt_tracer *t, struct task *task)
 		p->xol_failed = false;
 		memset(p->placed, 0, t->nsites * sizeof(bool));
 	}
+	if (t->agent_uprobes) {
+		/* A static program cannot preload the agent: breakpoints probe it. */
+		char exe[64];
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", task->tgid);
+		p = proc_get(t, task->tgid);
+		if (p)
+			p->agent = elf_has_interp(exe) != 0;
+	}
 	uprobes_place(t, task);
 }
 
 void uprobes_fork(struct bpfrt_tracer *t, const struct task *parent, struct task *child)
 {
 	struct uproc *pp = proc_find(t, parent->tgid);
-	if (!pp || !pp->nbps)
+	if (!pp)
 		return;
 	size_t idx = (size_t)(pp - t->procs);
 	struct uproc *c = proc_get(t, child->tgid); /* may move procs */
 	pp = &t->procs[idx];
 	if (!c || c == pp)
+		return;
+	c->agent = pp->agent;
+	if (!pp->nbps)
 		return;
 	struct bp *v = malloc(pp->nbps * sizeof(*v));
 	if (!v)

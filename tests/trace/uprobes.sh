@@ -59,6 +59,12 @@ for mode in "" --ptrace; do
 	expect_grep "$W/fork" "^@add_calls\[0\]: 2$" "$name uprobe fork: parent and child calls"
 done
 
+# A static program cannot preload the agent: its probes become breakpoints.
+PATH=$(dirname "$4")/../bin-static:$PATH "$B" trace "$P/uretprobe_ret.o" --dump-maps -o /dev/null \
+	-- trace_probed add 4 >"$W/static"
+expect_grep "$W/static" "^sum 18$" "static program: result unchanged"
+expect_count "$W/static" "^@returns\[(0|3|6|9)\]: 1$" 4 "static program: four return values"
+
 # -p: probes in a running process, removed at detach (the process would die
 # of SIGTRAP otherwise); a uretprobe in flight at detach returns normally.
 "$4" spin "$W/stop" >"$W/spin.out" &
