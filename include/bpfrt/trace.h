@@ -77,6 +77,8 @@ int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[]);
 
 /**
  * bpfrt_tracer__attach() - attach to a running process and all its threads.
+ * Uprobes become breakpoints in the files it has mapped when it is attached
+ * (and in libraries mapped later only when syscall hooks stop it anyway).
  * Return: 0, -ESRCH for a process that does not exist, -EPERM for one we may
  * not trace (or that another tracer holds), another negative errno.
  */

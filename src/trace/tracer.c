@@ -309,7 +309,12 @@ int bpfrt_tracer__attach(struct bpfrt_tracer *t, int pid)
 		return rt_fail(t->rt, -ESRCH, "process %d does not exist", pid);
 	if (pid == getpid())
 		return rt_fail(t->rt, -EINVAL, "process %d is bpfrt itself", pid);
-	t->every_syscall = t->any_sys || t->scan_maps;
+	/*
+	 * Syscall hooks: stop at every call. Uprobes alone do not: probes go
+	 * where the process has its files mapped now; a library it maps later
+	 * is found only when syscall stops happen anyway (an mmap's exit).
+	 */
+	t->every_syscall = t->any_sys;
 	t->main_pid = pid;
 	int err = seize_threads(t, pid);
 	if (err) {
