@@ -56,6 +56,13 @@ struct bpfrt_tracer_opts {
 	 */
 	const char *agent_path;
 	char *const *agent_env;
+	/*
+	 * With agent_path, for bpfrt_tracer__attach(): load the agent into the
+	 * running process (dlopen() called through ptrace, every thread stopped)
+	 * and start it with this "OBJ\nPIN_DIR\nSOCKET\nENGINE\nPROG" text; its
+	 * patches are undone before detaching. NULL: breakpoints.
+	 */
+	const char *agent_config;
 };
 
 /**

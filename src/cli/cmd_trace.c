@@ -21,7 +21,7 @@
 static const char usage[] =
 	"Usage: bpfrt trace OBJ [--prog NAME] [--dump-maps] [--interp|--jit] [-o FILE] [--ptrace]\n"
 	"                   -- CMD [ARG...]\n"
-	"       bpfrt trace OBJ [--prog NAME] [--dump-maps] [--interp|--jit] [-o FILE] -p PID\n"
+	"       bpfrt trace OBJ [--prog NAME] [--dump-maps] [--interp|--jit] [-o FILE] [--agent] -p PID\n"
 	"\n"
 	"Attach the programs of OBJ to a command (run until it and every process it\n"
 	"started have exited; bpfrt then exits with the command's status) or to a\n"
@@ -39,14 +39,16 @@ static const char usage[] =
 	"  --jit         native code (trusted programs); default: the checked interpreter\n"
 	"  -o FILE       bpf_printk lines and ring buffer events go to FILE (default: stdout)\n"
 	"  -p PID        attach to a running process\n"
-	"  --ptrace      uprobes as breakpoints handled by bpfrt, not in the command\n";
+	"  --ptrace      uprobes as breakpoints handled by bpfrt, not in the command\n"
+	"  --agent       with -p: load the agent into the process (dlopen through ptrace) and\n"
+	"                run its uprobes in it; undone when bpfrt detaches\n";
 
 int trace_print_event(FILE *out, const char *map, const void *data, size_t size);
 int trace_print_map(FILE *out, const struct bpfrt_map *m);
 
 struct trace_args {
 	const char *obj, *prog, *out;
-	bool dump_maps, interp, jit, ptrace;
+	bool dump_maps, interp, jit, ptrace, agent;
 	long pid;
 	char **cmd;
 };
@@ -79,6 +81,8 @@ static int parse(int argc, char **argv, struct trace_args *a)
 			a->interp = true;
 		} else if (!strcmp(s, "--ptrace")) {
 			a->ptrace = true;
+		} else if (!strcmp(s, "--agent")) {
+			a->agent = true;
 		} else if (!strcmp(s, "--jit")) {
 			a->jit = true;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
@@ -98,6 +102,9 @@ static int parse(int argc, char **argv, struct trace_args *a)
 		return cli_err("trace: give either -p PID or -- CMD ARGS...\n%s", usage);
 	if (a->interp && a->jit)
 		return cli_err("trace: --interp and --jit exclude each other");
+	if (a->agent && (a->ptrace || !a->pid))
+		return cli_err("trace: --agent is for -p (launched commands get the agent anyway), "
+			       "and excludes --ptrace");
 	return 0;
 }
 
@@ -191,8 +198,9 @@ int cmd_trace(int argc, char **argv)
 								      : BPFRT_ENGINE_CHECKED;
 	/* Launched commands run uprobes in-process, sharing every map through ag.pin_dir. */
 	struct bpfrt_object *obj = NULL;
-	if (a.cmd && !a.ptrace &&
-	    trace_agent_prepare(&ag, a.obj, a.jit ? "jit" : a.interp ? "interp" : "checked", a.prog) < 0)
+	if (((a.cmd && !a.ptrace) || a.agent) &&
+	    trace_agent_prepare(&ag, a.obj, a.jit ? "jit" : a.interp ? "interp" : "checked", a.prog,
+				a.agent) < 0)
 		goto out;
 	BPFRT_OPTS(bpfrt_object_open_opts, oo, .pin_root_path = ag.ready ? ag.pin_dir : NULL,
 		   .pin_all_maps = ag.ready);
@@ -203,7 +211,8 @@ int cmd_trace(int argc, char **argv)
 	if (add_ring_buffers(obj, &s))
 		goto out;
 	BPFRT_OPTS(bpfrt_tracer_opts, to, .prog_name = a.prog, .after_run = drain, .ctx = &s,
-		   .agent_path = ag.ready ? ag.lib : NULL, .agent_env = ag.ready ? ag.env : NULL);
+		   .agent_path = ag.ready ? ag.lib : NULL, .agent_env = ag.ready ? ag.env : NULL,
+		   .agent_config = ag.ready && a.agent ? ag.config : NULL);
 	t = bpfrt_tracer__new(obj, &to);
 	if (!t)
 		goto out;

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "bpfrt/map.h"
 #include "bpfrt/object.h"
@@ -40,11 +42,30 @@ static int find_lib(char *out, size_t len)
 	return access(out, R_OK) ? -1 : 0;
 }
 
+/* The socket an injected agent connects to, in the pin directory. */
+static int listen_socket(struct trace_agent *a)
+{
+	if (mkdir(a->pin_dir, 0700) && errno != EEXIST)
+		return -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/out.sock", a->pin_dir) >=
+	    (int)sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlink(sa.sun_path);
+	a->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (a->listen_fd < 0 || bind(a->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(a->listen_fd, 4))
+		return -1;
+	return 0;
+}
+
 int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engine,
-			const char *prog)
+			const char *prog, bool attach)
 {
 	memset(a, 0, sizeof(*a));
-	a->rd = a->wr = -1;
+	a->rd = a->wr = a->listen_fd = -1;
 	if (find_lib(a->lib, sizeof(a->lib)))
 		return 1;
 	const char *dir = getenv("BPFRT_PIN_DIR");
@@ -58,6 +79,16 @@ int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engi
 	if (!realpath(obj, objpath)) {
 		cli_err("trace: %s: %s", obj, strerror(errno));
 		return -1;
+	}
+	if (attach) {
+		if (listen_socket(a)) {
+			cli_err("trace: socket in '%s': %s", a->pin_dir, strerror(errno));
+			return -1;
+		}
+		snprintf(a->config, sizeof(a->config), "%s\n%s\n%s/out.sock\n%s\n%s", objpath,
+			 a->pin_dir, a->pin_dir, engine, prog ? prog : "");
+		a->ready = true;
+		return 0;
 	}
 	int p[2];
 	if (pipe2(p, O_CLOEXEC)) {
@@ -93,6 +124,16 @@ static void *reader(void *arg)
 	char buf[8192];
 	size_t have = 0;
 	for (;;) {
+		if (a->rd < 0) { /* -p: wait for the injected agent to connect */
+			struct pollfd lp = { a->listen_fd, POLLIN, 0 };
+			if (poll(&lp, 1, 50) > 0)
+				a->rd = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (a->tick)
+				a->tick(a->tick_ctx);
+			if (a->rd < 0 && a->done)
+				break;
+			continue;
+		}
 		struct pollfd pfd = { a->rd, POLLIN, 0 };
 		int r = poll(&pfd, 1, 50);
 		ssize_t n = 0;
@@ -131,7 +172,8 @@ int trace_agent_start(struct trace_agent *a, FILE *out, void (*tick)(void *), vo
 	a->out = out;
 	a->tick = tick;
 	a->tick_ctx = ctx;
-	close(a->wr); /* only the command's copies are left */
+	if (a->wr >= 0)
+		close(a->wr); /* only the command's copies are left */
 	a->wr = -1;
 	if (pthread_create(&a->thread, NULL, reader, a))
 		return cli_err("trace: cannot start the thread reading the agent's output");
@@ -151,7 +193,13 @@ void trace_agent_finish(struct trace_agent *a, struct bpfrt_object *obj)
 		close(a->rd);
 	if (a->wr >= 0)
 		close(a->wr);
-	a->rd = a->wr = -1;
+	if (a->listen_fd >= 0) {
+		char path[PATH_MAX + 16];
+		snprintf(path, sizeof(path), "%s/out.sock", a->pin_dir);
+		unlink(path);
+		close(a->listen_fd);
+	}
+	a->rd = a->wr = a->listen_fd = -1;
 	bool unpin = a->ready && obj && !access(a->pin_dir, F_OK);
 	a->ready = false; /* finished: a second call does nothing */
 	if (!unpin)

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "bpfrt/object.h"
 #include "bpfrt/prog.h"
@@ -39,15 +41,26 @@ static struct {
 	struct tramp_pool *pool;
 	uint64_t ret_tramp;
 	FILE *out;
+	volatile bool detached; /* bpfrt is gone: probes run nothing */
 } agent;
 
 /* uretprobes in flight on this thread: the stack slots given the trampoline's address. */
-/* initial-exec: the agent is loaded at start-up, so its TLS is static (no call per access). */
-static __thread struct {
-	uint64_t slot, ret;
-	uint64_t site;
-} frames[MAX_FRAMES] __attribute__((tls_model("initial-exec")));
-static __thread unsigned nframes __attribute__((tls_model("initial-exec")));
+/*
+ * uretprobes in flight on this thread: the stack slots given the trampoline's
+ * address. Allocated on a thread's first uretprobe; only a pointer and a
+ * count are thread-local, initial-exec (no call per access) and small enough
+ * for the static TLS surplus a dlopen()ed library may use (bpfrt trace -p).
+ */
+struct ret_frames {
+	unsigned n;
+	struct {
+		uint64_t slot, ret;
+		uint64_t site;
+	} v[MAX_FRAMES];
+};
+static __thread struct ret_frames *frames __attribute__((tls_model("initial-exec")));
+/* In a hit already: a probed function the hit itself calls (calloc) is skipped. */
+static __thread bool in_hit __attribute__((tls_model("initial-exec")));
 
 static void run_site(uint64_t site, enum hook_kind kind, struct tramp_regs *regs)
 {
@@ -61,16 +74,24 @@ static void run_site(uint64_t site, enum hook_kind kind, struct tramp_regs *regs
 static void on_hit(uint64_t site, struct tramp_regs *regs)
 {
 	int saved = errno; /* the probed code must not see a helper's errno */
+	if (agent.detached || in_hit)
+		return;
+	in_hit = true;
 	if (agent.sites[site].entry)
 		run_site(site, HOOK_UPROBE, regs);
-	if (agent.sites[site].ret && agent.ret_tramp && nframes < MAX_FRAMES) {
-		uint64_t *slot = (uint64_t *)(uintptr_t)regs->sp;
-		frames[nframes].slot = regs->sp;
-		frames[nframes].ret = *slot;
-		frames[nframes].site = site;
-		nframes++;
-		*slot = agent.ret_tramp;
+	if (agent.sites[site].ret && agent.ret_tramp) {
+		if (!frames)
+			frames = calloc(1, sizeof(*frames)); /* freed with the process */
+		if (frames && frames->n < MAX_FRAMES) {
+			uint64_t *slot = (uint64_t *)(uintptr_t)regs->sp;
+			frames->v[frames->n].slot = regs->sp;
+			frames->v[frames->n].ret = *slot;
+			frames->v[frames->n].site = site;
+			frames->n++;
+			*slot = agent.ret_tramp;
+		}
 	}
+	in_hit = false;
 	errno = saved;
 }
 
@@ -79,15 +100,16 @@ static uint64_t on_ret(struct tramp_regs *regs)
 	int saved = errno;
 	uint64_t slot = regs->sp;
 	/* Frames deeper than this return were left by longjmp or exceptions. */
-	while (nframes > 1 && frames[nframes - 1].slot < slot)
-		nframes--;
-	if (!nframes)
+	while (frames->n > 1 && frames->v[frames->n - 1].slot < slot)
+		frames->n--;
+	if (!frames->n)
 		abort(); /* cannot happen: only a replaced return address leads here */
-	nframes--;
-	uint64_t ret = frames[nframes].ret;
+	unsigned k = --frames->n;
+	uint64_t ret = frames->v[k].ret;
 	regs->ip = ret;
 	regs->sp = slot + 8; /* as after the return */
-	run_site(frames[nframes].site, HOOK_URETPROBE, regs);
+	if (!agent.detached)
+		run_site(frames->v[k].site, HOOK_URETPROBE, regs);
 	errno = saved;
 	return ret;
 }
@@ -119,17 +141,9 @@ static int add_site(struct hook *h)
 	return 0;
 }
 
-static int start(void)
+/* Load the object (maps shared through pin) and patch the probes; output to agent.out. */
+static int start(const char *path, const char *pin, const char *engine, const char *only)
 {
-	const char *path = getenv("BPFRT_AGENT_OBJ"), *pin = getenv("BPFRT_AGENT_PIN");
-	const char *fd = getenv("BPFRT_AGENT_FD"), *engine = getenv("BPFRT_AGENT_ENGINE");
-	const char *only = getenv("BPFRT_AGENT_PROG");
-	if (!path || !pin || !fd)
-		return 0; /* not started by bpfrt trace */
-	agent.out = fdopen(dup(atoi(fd)), "w");
-	if (!agent.out)
-		return -errno;
-	setvbuf(agent.out, NULL, _IOLBF, 0);
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = agent.out, .print = agent_print);
 	agent.rt = bpfrt_runtime__new(&ro);
 	if (!agent.rt)
@@ -171,9 +185,84 @@ static int start(void)
 	return tramp_pool_seal(agent.pool);
 }
 
+/* Preloaded into a launched command: the settings come in the environment. */
 __attribute__((constructor)) static void agent_init(void)
 {
-	int err = start();
-	if (err && agent.out)
+	const char *path = getenv("BPFRT_AGENT_OBJ"), *pin = getenv("BPFRT_AGENT_PIN");
+	const char *fd = getenv("BPFRT_AGENT_FD"), *engine = getenv("BPFRT_AGENT_ENGINE");
+	if (!path || !pin || !fd)
+		return; /* loaded by bpfrt_tracer__attach: bpfrt_agent_attach() follows */
+	agent.out = fdopen(dup(atoi(fd)), "w");
+	if (!agent.out)
+		return;
+	setvbuf(agent.out, NULL, _IOLBF, 0);
+	int err = start(path, pin, engine, getenv("BPFRT_AGENT_PROG"));
+	if (err)
 		fprintf(agent.out, "bpfrt agent (pid %d): not started: %s\n", getpid(), strerror(-err));
+}
+
+/*
+ * Output to bpfrt's socket that never raises SIGPIPE in the traced process:
+ * if bpfrt is gone, the lines are dropped.
+ */
+static ssize_t sock_write(void *cookie, const char *buf, size_t n)
+{
+	ssize_t w = send((int)(intptr_t)cookie, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return w < 0 ? (ssize_t)n : w;
+}
+
+static int sock_close(void *cookie)
+{
+	return close((int)(intptr_t)cookie);
+}
+
+/*
+ * Loaded into a running process (bpfrt trace -p with the agent): bpfrt makes
+ * the process call dlopen() and then this, with every thread stopped, so the
+ * patching races with no one. config: "OBJ\nPIN\nSOCKET\nENGINE\nPROG" (PROG
+ * may be empty). Return: 0 or a negative errno (reported on the socket).
+ */
+__attribute__((visibility("default"))) int bpfrt_agent_attach(const char *config)
+{
+	char buf[4 * 4096 + 64], *f[5] = { 0 };
+	snprintf(buf, sizeof(buf), "%s", config);
+	char *save = NULL, *tok = strtok_r(buf, "\n", &save);
+	for (int i = 0; i < 5 && tok; i++, tok = strtok_r(NULL, "\n", &save))
+		f[i] = tok;
+	if (!f[0] || !f[1] || !f[2] || !f[3])
+		return -EINVAL;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", f[2]);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+		if (s >= 0)
+			close(s);
+		return -e;
+	}
+	agent.out = fopencookie((void *)(intptr_t)s, "w",
+				(cookie_io_functions_t){ .write = sock_write, .close = sock_close });
+	if (!agent.out) {
+		close(s);
+		return -ENOMEM;
+	}
+	setvbuf(agent.out, NULL, _IOLBF, 0);
+	int err = start(f[0], f[1], f[3], f[4] && f[4][0] ? f[4] : NULL);
+	if (err)
+		fprintf(agent.out, "bpfrt agent (pid %d): not started: %s\n", getpid(), strerror(-err));
+	return err;
+}
+
+/*
+ * bpfrt detaches: put the original instructions back. Trampolines stay for
+ * threads inside one and for uretprobe returns still pending, which now
+ * only return; no program runs after this.
+ */
+__attribute__((visibility("default"))) int bpfrt_agent_detach(void)
+{
+	agent.detached = true;
+	int err = agent.pool ? tramp_unpatch_all(agent.pool) : 0;
+	if (agent.out)
+		fflush(agent.out);
+	return err;
 }

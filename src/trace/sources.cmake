@@ -22,6 +22,7 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/elfsym.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/procmaps.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/uprobe.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/inject.c
 )
 target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/x86insn.c

@@ -129,6 +129,7 @@ struct task {
 	size_t nframes, capframes;
 	bool exit_wanted;     /* resume to the syscall-exit stop */
 	bool info_fresh;      /* uid, gid and comm read since the last exec */
+	int pending_sig;      /* a signal taken while bpfrt held the task, to deliver */
 	struct bpfrt_task info;
 };
 
@@ -197,6 +198,10 @@ struct bpfrt_tracer {
 	const char *agent_path;    /* in-process uprobes for launched commands */
 	char *const *agent_env;
 	bool agent_uprobes;        /* the launched command has uprobe hooks for the agent */
+	bool agent_injected;       /* ... or the attached process got the agent by dlopen */
+	const char *agent_config;  /* for the attached process */
+	uint64_t agent_page;       /* injected calls return to its int3 */
+	uint64_t agent_detach_fn;  /* bpfrt_agent_detach() in the process */
 	struct probe_site *sites;
 	size_t nsites;
 	bool any_ret;        /* uretprobes: return addresses are replaced */
@@ -231,5 +236,20 @@ void uprobes_unhit(struct bpfrt_tracer *t, struct task *task);
 /* Before detaching task (stopped): restore its stack and its process's code. */
 void uprobes_restore(struct bpfrt_tracer *t, struct task *task);
 void uprobes_free(struct bpfrt_tracer *t);
+
+/* --- making a stopped task do things (uprobe.c, inject.c) --- */
+
+/* mmap a read+exec page in task's process (near an address if possible); 0 on failure. */
+uint64_t inject_mmap(struct bpfrt_tracer *t, struct task *task, uint64_t near, int *pending);
+int poke_bytes(pid_t tid, uint64_t addr, const uint8_t *b, size_t n);
+int poke_word(pid_t tid, uint64_t addr, uint64_t v);
+/*
+ * Load the agent into the attached process (every thread stopped) with
+ * dlopen() and start it with config; remembers how to detach it.
+ * Return: 0 or a negative errno after rt_fail() saying why.
+ */
+int inject_agent(struct bpfrt_tracer *t, struct task *task, const char *agent, const char *config);
+/* Undo the agent's patches (every thread stopped) before detaching. */
+void inject_agent_detach(struct bpfrt_tracer *t, struct task *task);
 
 #endif

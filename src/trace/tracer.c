@@ -98,6 +98,7 @@ struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 		t->ctx = opts->ctx;
 		t->agent_path = opts->agent_path;
 		t->agent_env = opts->agent_env;
+		t->agent_config = opts->agent_config;
 	}
 	int err = hooks_build(rt, obj, opts ? opts->prog_name : NULL, &t->hooks, &t->nhooks);
 	t->nsys = syscall_count();
@@ -301,6 +302,48 @@ static int seize_threads(struct bpfrt_tracer *t, pid_t pid)
 	return 0;
 }
 
+/*
+ * Take every thread's first stop here, load the agent through the main
+ * thread while the others wait, then let them all go. If the agent cannot be
+ * loaded, the probes become breakpoints (the message says why).
+ */
+static int attach_agent(struct bpfrt_tracer *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->tasks.n; i++) {
+		struct task *k = &t->tasks.v[i];
+		for (;;) {
+			int st;
+			pid_t w = waitpid(k->tid, &st, __WALL);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0 || !WIFSTOPPED(st))
+				return rt_fail(t->rt, -ESRCH, "process %d: thread %d ended while attaching",
+					       pid, k->tid);
+			int sig = WSTOPSIG(st), event = (st >> 16) & 0xff;
+			if (event == PTRACE_EVENT_STOP)
+				break;
+			if (event == 0)
+				k->pending_sig = sig; /* it came before our interrupt */
+			ptrace(PTRACE_CONT, k->tid, 0, 0);
+		}
+	}
+	struct task *main = tasks_find(&t->tasks, pid);
+	if (!main || inject_agent(t, main, t->agent_path, t->agent_config)) {
+		t->agent_uprobes = false;
+		for (size_t i = 0; i < t->nprocs; i++)
+			t->procs[i].agent = false;
+		if (main)
+			uprobes_place(t, main);
+	}
+	for (size_t i = 0; i < t->tasks.n; i++) {
+		struct task *k = &t->tasks.v[i];
+		int sig = k->pending_sig;
+		k->pending_sig = 0;
+		tracer_resume(t, k, sig);
+	}
+	return 0;
+}
+
 int bpfrt_tracer__attach(struct bpfrt_tracer *t, int pid)
 {
 	if (t->main_pid)
@@ -316,7 +359,11 @@ int bpfrt_tracer__attach(struct bpfrt_tracer *t, int pid)
 	 */
 	t->every_syscall = t->any_sys;
 	t->main_pid = pid;
+	if (t->agent_path && t->agent_config && t->nsites)
+		t->agent_uprobes = true; /* no breakpoints unless the agent fails to load */
 	int err = seize_threads(t, pid);
+	if (!err && t->agent_uprobes)
+		err = attach_agent(t, pid);
 	if (err) {
 		for (size_t i = 0; i < t->tasks.n; i++)
 			ptrace(PTRACE_DETACH, t->tasks.v[i].tid, 0, 0);
@@ -500,6 +547,12 @@ static void detach_all(struct bpfrt_tracer *t)
 		if (sigs)
 			sigs[i] = pending;
 		i++;
+	}
+	for (size_t i = 0; t->agent_injected && i < t->tasks.n; i++) {
+		if (t->tasks.v[i].tgid == t->main_pid) {
+			inject_agent_detach(t, &t->tasks.v[i]); /* the original code back */
+			break;
+		}
 	}
 	for (size_t i = 0; i < t->tasks.n; i++)
 		uprobes_restore(t, &t->tasks.v[i]);

@@ -38,10 +38,19 @@ struct tramp_page {
 	size_t used;
 };
 
+/* What a patch replaced, to put back (bpfrt_agent_detach). */
+struct tramp_undo {
+	uint64_t addr;
+	unsigned len;
+	uint8_t bytes[24];
+};
+
 struct tramp_pool {
 	struct tramp_page *pages;
 	size_t n;
 	uint64_t ret_tramp;
+	struct tramp_undo *undo;
+	size_t nundo;
 };
 
 struct tramp_pool *tramp_pool_new(void)
@@ -274,7 +283,18 @@ int tramp_patch(struct tramp_pool *pool, uint64_t addr, uint64_t site, tramp_hit
 		snprintf(why, whylen, "cannot write the code: %s", strerror(errno));
 		return -1;
 	}
-	uint8_t jmp[16];
+	struct tramp_undo *u = realloc(pool->undo, (pool->nundo + 1) * sizeof(*u));
+	if (!u) {
+		mprotect((void *)(uintptr_t)pg, pend - pg, PROT_READ | PROT_EXEC);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	pool->undo = u;
+	u = &pool->undo[pool->nundo++];
+	u->addr = addr;
+	u->len = covered > 5 ? covered : 5;
+	memcpy(u->bytes, code, u->len);
+	uint8_t jmp[24];
 	memset(jmp, 0xcc, sizeof(jmp));
 	jmp[0] = 0xe9;
 	int32_t rel = (int32_t)((int64_t)(uintptr_t)t - (int64_t)(addr + 5));
@@ -283,6 +303,24 @@ int tramp_patch(struct tramp_pool *pool, uint64_t addr, uint64_t site, tramp_hit
 	mprotect((void *)(uintptr_t)pg, pend - pg, PROT_READ | PROT_EXEC);
 	__builtin___clear_cache((char *)(uintptr_t)addr, (char *)(uintptr_t)(addr + covered));
 	return 0;
+}
+
+int tramp_unpatch_all(struct tramp_pool *pool)
+{
+	int err = 0;
+	for (size_t i = pool->nundo; i-- > 0;) {
+		struct tramp_undo *u = &pool->undo[i];
+		uint64_t pg = u->addr & ~(PAGE - 1), pend = (u->addr + u->len + PAGE - 1) & ~(PAGE - 1);
+		if (mprotect((void *)(uintptr_t)pg, pend - pg, PROT_READ | PROT_WRITE | PROT_EXEC)) {
+			err = -errno;
+			continue;
+		}
+		memcpy((void *)(uintptr_t)u->addr, u->bytes, u->len);
+		mprotect((void *)(uintptr_t)pg, pend - pg, PROT_READ | PROT_EXEC);
+		__builtin___clear_cache((char *)(uintptr_t)u->addr, (char *)(uintptr_t)(u->addr + u->len));
+	}
+	pool->nundo = 0;
+	return err;
 }
 
 uint64_t tramp_ret(struct tramp_pool *pool, tramp_ret_fn ret)

@@ -39,6 +39,12 @@ int tramp_pool_seal(struct tramp_pool *pool);
 int tramp_patch(struct tramp_pool *pool, uint64_t addr, uint64_t site, tramp_hit_fn hit,
 		char *why, size_t whylen);
 
+/*
+ * Put back every patched instruction (the process goes on unprobed; the
+ * trampolines stay, for threads inside one and returns still pending).
+ */
+int tramp_unpatch_all(struct tramp_pool *pool);
+
 /* The return trampoline calling ret (one per process), or 0. */
 uint64_t tramp_ret(struct tramp_pool *pool, tramp_ret_fn ret);
 

@@ -113,7 +113,7 @@ static int peek_word(pid_t tid, uint64_t addr, uint64_t *v)
 	return 0;
 }
 
-static int poke_word(pid_t tid, uint64_t addr, uint64_t v)
+int poke_word(pid_t tid, uint64_t addr, uint64_t v)
 {
 	return ptrace(PTRACE_POKEDATA, tid, (void *)addr, (void *)v) ? -errno : 0;
 }
@@ -314,7 +314,7 @@ static uint64_t vdso_syscall(pid_t pid)
  * Make the stopped task call mmap() for a page near `near` (rel32 reach),
  * then put its registers back as they were. Return: the page, or 0.
  */
-static uint64_t inject_mmap(struct bpfrt_tracer *t, struct task *task, uint64_t near, int *pending)
+uint64_t inject_mmap(struct bpfrt_tracer *t, struct task *task, uint64_t near, int *pending)
 {
 	uint64_t sc = vdso_syscall(task->tid);
 	struct user_regs_struct saved, r;
@@ -329,6 +329,7 @@ static uint64_t inject_mmap(struct bpfrt_tracer *t, struct task *task, uint64_t 
 	r.r8 = (uint64_t)-1;
 	r.r9 = 0;
 	r.rip = sc;
+	r.orig_rax = (uint64_t)-1; /* not in a system call: no restart of the one it was in */
 	if (ptrace(PTRACE_SETREGS, task->tid, 0, &r))
 		return 0;
 	for (;;) {
@@ -359,7 +360,7 @@ static uint64_t inject_mmap(struct bpfrt_tracer *t, struct task *task, uint64_t 
 }
 
 /* Write n bytes into the process (a page we mapped read+exec: ptrace may write it). */
-static int poke_bytes(pid_t tid, uint64_t addr, const uint8_t *b, size_t n)
+int poke_bytes(pid_t tid, uint64_t addr, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (poke_byte(tid, addr + i, b[i]))
@@ -472,12 +473,15 @@ void uprobes_exec(struct bpfrt_tracer *t, struct task *task)
 		memset(p->placed, 0, t->nsites * sizeof(bool));
 	}
 	if (t->agent_uprobes) {
-		/* A static program cannot preload the agent: breakpoints probe it. */
+		/*
+		 * A static program cannot preload the agent, and an attached
+		 * process's new program never got it: breakpoints probe those.
+		 */
 		char exe[64];
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", task->tgid);
 		p = proc_get(t, task->tgid);
 		if (p)
-			p->agent = elf_has_interp(exe) != 0;
+			p->agent = !t->agent_injected && elf_has_interp(exe) != 0;
 	}
 	uprobes_place(t, task);
 }

@@ -65,25 +65,35 @@ PATH=$(dirname "$4")/../bin-static:$PATH "$B" trace "$P/uretprobe_ret.o" --dump-
 expect_grep "$W/static" "^sum 18$" "static program: result unchanged"
 expect_count "$W/static" "^@returns\[(0|3|6|9)\]: 1$" 4 "static program: four return values"
 
-# -p: probes in a running process, removed at detach (the process would die
-# of SIGTRAP otherwise); a uretprobe in flight at detach returns normally.
-"$4" spin "$W/stop" >"$W/spin.out" &
-target=$!
-sleep 0.1
-"$B" trace "$P/latency.o" --dump-maps -p "$target" >"$W/attach" 2>"$W/attach.err" &
-tracer=$!
-wait_for grep -q "attached to process" "$W/attach.err"
-sleep 0.3 # some 1 ms calls
-kill -INT "$tracer"
-wait "$tracer" || fail "uprobe attach: bpfrt failed: $(cat "$W/attach.err")"
-expect_grep "$W/attach" "^@hist\[(19|20|21)\]: [1-9][0-9]*$" "uprobe attach: calls of about 1 ms"
-sleep 0.1
-kill -0 "$target" 2>/dev/null || fail "uprobe attach: the target died after detach"
-touch "$W/stop"
-wait "$target"
-rc=$?
-[ "$rc" = 0 ] || fail "uprobe attach: the target exited $rc"
-expect_grep "$W/spin.out" "^spin ok$" "uprobe attach: the target's results stayed right"
+# -p: probes in a running process, as breakpoints (removed at detach: the
+# process would die of SIGTRAP otherwise) and with --agent (loaded by an
+# injected dlopen(), patches undone at detach); a uretprobe in flight at
+# detach returns normally.
+for mode in "" --agent; do
+	name=${mode:-breakpoints}
+	rm -f "$W/stop"
+	"$4" spin "$W/stop" >"$W/spin.out" &
+	target=$!
+	sleep 0.1
+	"$B" trace $mode "$P/latency.o" --dump-maps -p "$target" >"$W/attach" 2>"$W/attach.err" &
+	tracer=$!
+	wait_for grep -q "attached to process" "$W/attach.err"
+	if [ -n "$mode" ]; then
+		grep -q libbpfrt_agent.so "/proc/$target/maps" || fail "$name: the agent is not loaded"
+	fi
+	sleep 0.3 # some 1 ms calls
+	kill -INT "$tracer"
+	wait "$tracer" || fail "$name uprobe attach: bpfrt failed: $(cat "$W/attach.err")"
+	expect_grep "$W/attach" "^@hist\[(19|2[0-9])\]: [1-9][0-9]*$" "$name uprobe attach: calls of about 1 ms"
+	grep -q "failed\|cannot" "$W/attach.err" && fail "$name uprobe attach: $(cat "$W/attach.err")"
+	sleep 0.1
+	kill -0 "$target" 2>/dev/null || fail "$name uprobe attach: the target died after detach"
+	touch "$W/stop"
+	wait "$target"
+	rc=$?
+	[ "$rc" = 0 ] || fail "$name uprobe attach: the target exited $rc"
+	expect_grep "$W/spin.out" "^spin ok$" "$name uprobe attach: the target's results stayed right"
+done
 
 # Bad probes: clear errors naming the program.
 for c in "missing_symbol:trace_probed.*: no symbol 'no_such_function'" \
