@@ -13,7 +13,7 @@ int helpers_register_kernel(struct bpfrt_runtime *rt)
 {
 	const struct helper_def *const tables[] = {
 		helpers_map, helpers_time, helpers_task, helpers_print, helpers_string,
-		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet,
+		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet, helpers_stack,
 	};
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct helper_def *h = tables[t]; h->fn; h++) {
@@ -62,7 +62,7 @@ const struct helper_proto *helper_proto(uint32_t id)
 {
 	const struct helper_def *const tables[] = {
 		helpers_map, helpers_time, helpers_task, helpers_print, helpers_string,
-		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet,
+		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet, helpers_stack,
 	};
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct helper_def *h = tables[t]; h->fn; h++)

@@ -43,6 +43,7 @@ extern const struct helper_def helpers_probe[];
 extern const struct helper_def helpers_ringbuf[];
 extern const struct helper_def helpers_control[];
 extern const struct helper_def helpers_packet[];
+extern const struct helper_def helpers_stack[];
 
 /* Register every kernel helper in rt (called by bpfrt_runtime__new). */
 int helpers_register_kernel(struct bpfrt_runtime *rt);

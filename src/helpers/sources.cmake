@@ -9,4 +9,5 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/ringbuf.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/control.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/packet.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/helpers/stack.c
 )

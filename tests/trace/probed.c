@@ -10,6 +10,7 @@
  *   trace_probed time_add N   N calls of add(), then "ns/call X" (the hook benchmark's loop)
  *   trace_probed time_getppid N   N getppid() system calls, then "ns/call X"
  *   trace_probed threads N    N threads calling add() 1000 times each, concurrently
+ *   trace_probed stack        main -> outer() -> add(): a user stack for bpf_get_stack
  *   trace_probed agent        whether bpfrt's agent library is loaded here
  *   trace_probed spin FILE    add() and work(1) every millisecond until FILE exists (for -p)
  */
@@ -27,6 +28,13 @@ __attribute__((noinline)) int add(int a, int b)
 {
 	__asm__ volatile("" ::: "memory"); /* keep the call */
 	return a + b;
+}
+
+__attribute__((noinline)) int outer(int a)
+{
+	int r = add(a, 2);
+	__asm__ volatile("" ::: "memory"); /* not a tail call: outer keeps its frame */
+	return r;
 }
 
 static void *adder(void *arg)
@@ -95,6 +103,8 @@ int main(int argc, char **argv)
 			total += sums[i];
 		}
 		printf("threads sum %ld\n", total);
+	} else if (!strcmp(mode, "stack")) {
+		printf("outer %d\n", outer(40));
 	} else if (!strcmp(mode, "agent")) {
 		char line[4096];
 		bool found = false;

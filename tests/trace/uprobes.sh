@@ -53,6 +53,13 @@ for mode in "" --ptrace; do
 	expect_grep "$W/rthreads" "^@returns\[1000\]: 4$" \
 		"$name uretprobe threads: add(999, 1) returned 1000 x4"
 
+	# User stacks through frame pointers: the probed address, then at least
+	# main's return address (outer's frame is not set up yet at add's entry).
+	"$B" trace $mode "$P/ustack.o" -o "$W/stack.out" -- trace_probed stack >"$W/stack"
+	expect_grep "$W/stack" "^outer 42$" "$name get_stack: result unchanged"
+	expect_grep "$W/stack.out" "frames ([2-9]|1[0-6]) first-is-ip 1$" "$name get_stack: the user stack"
+	expect_grep "$W/stack.out" "kernel stack -22$" "$name get_stack: no kernel stack (-EINVAL)"
+
 	# fork: the child has the probes too, and both results are right.
 	"$B" trace $mode "$P/uprobe_count.o" --dump-maps -- trace_probed fork >"$W/fork"
 	expect_grep "$W/fork" "^parent 201 child 0$" "$name uprobe fork: results unchanged"
