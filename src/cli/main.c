@@ -17,7 +17,7 @@ static const struct {
 	{ "prog", cmd_prog, "show, load, dump and run the programs of an ELF object" },
 	{ "map", cmd_map, "show, dump, look up and change maps (also pinned by other processes)" },
 	{ "btf", cmd_btf, "print the BTF of an object or of the kernel" },
-	{ "trace", cmd_trace, "run tracing programs on the system calls of a command or process" },
+	{ "trace", cmd_trace, "run tracing programs on the system calls and functions of a command or process" },
 };
 
 static void usage(FILE *f)
