@@ -82,16 +82,19 @@ for mode in "" --agent; do
 	"$4" spin "$W/stop" >"$W/spin.out" &
 	target=$!
 	sleep 0.1
-	"$B" trace $mode "$P/latency.o" --dump-maps -p "$target" >"$W/attach" 2>"$W/attach.err" &
+	"$B" trace $mode "$P/uretprobe_ret.o" --dump-maps -o "$W/attach.out" -p "$target" \
+		>"$W/attach" 2>"$W/attach.err" &
 	tracer=$!
 	wait_for grep -q "attached to process" "$W/attach.err"
 	if [ -n "$mode" ]; then
 		grep -q libbpfrt_agent.so "/proc/$target/maps" || fail "$name: the agent is not loaded"
 	fi
-	sleep 0.3 # some 1 ms calls
+	wait_for grep -q "add returned" "$W/attach.out" || fail "$name uprobe attach: no return seen"
 	kill -INT "$tracer"
 	wait "$tracer" || fail "$name uprobe attach: bpfrt failed: $(cat "$W/attach.err")"
-	expect_grep "$W/attach" "^@hist\[(19|2[0-9])\]: [1-9][0-9]*$" "$name uprobe attach: calls of about 1 ms"
+	# spin calls add(i, 1) for i = 0, 1, ...: returns seen are i + 1 and counted once each.
+	expect_grep "$W/attach" "^@returns\[[1-9][0-9]*\]: 1$" "$name uprobe attach: return values counted"
+	expect_count "$W/attach" "^@returns\[[0-9]+\]: [2-9]" 0 "$name uprobe attach: no value counted twice"
 	grep -q "failed\|cannot" "$W/attach.err" && fail "$name uprobe attach: $(cat "$W/attach.err")"
 	sleep 0.1
 	kill -0 "$target" 2>/dev/null || fail "$name uprobe attach: the target died after detach"
