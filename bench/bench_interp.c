@@ -4,11 +4,11 @@
  * natively, and check that every engine computes the same result.
  *
  * Rows are programs, columns engines. For each pair the driver grows a batch
- * until it takes long enough to time, then times several batches and keeps
- * the median time per run, which shrugs off the odd preempted batch. Timing
- * is reported, never judged: the exit status only says whether every engine
- * agreed with the native result (0), or something differed or failed (1);
- * 2 is bad usage. So `bench_interp --quick` doubles as a correctness test.
+ * until it takes long enough to time, then times several batches, taking
+ * turns between the engines, and keeps the median time per run, which
+ * shrugs off the odd preempted batch. Timing is reported, never judged: the
+ * exit status only says whether every engine agreed with the native result
+ * (0), or something differed or failed (1); 2 is bad usage. So `bench_interp --quick` doubles as a correctness test.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,10 +23,16 @@
 
 /*
  * The engines, one column each; the first is the baseline the others are
- * measured against. bpfrt's JIT and the kernel go here as they arrive.
+ * measured against. The kernel's column exists where <linux/bpf.h> did at
+ * build time, and is skipped at run time where bpf() is not usable.
  */
 static const struct bench_engine engines[] = {
 	{ "native", &bench_native_ops, 0 },
+	{ "jit", &bench_bpfrt_ops, BPFRT_ENGINE_JIT },
+	{ "jit+blind", &bench_bpfrt_ops, BPFRT_ENGINE_JIT | BENCH_BPFRT_BLIND },
+#ifdef BENCH_HAVE_KERNEL
+	{ "kernel", &bench_kernel_ops, 0 },
+#endif
 	{ "interp", &bench_bpfrt_ops, BPFRT_ENGINE_INTERP },
 	{ "checked", &bench_bpfrt_ops, BPFRT_ENGINE_CHECKED },
 };
@@ -112,55 +118,116 @@ static uint32_t iters_for(double target_ns, double ns_per_run)
 	return n > MAX_ITERS ? MAX_ITERS : (uint32_t)n;
 }
 
-/*
- * Time one program on one engine into c. The batch grows fourfold until it
- * takes plan->calib_ns, so that the per-run figure used to size the timed
- * batches is not just clock resolution; every batch must return the result
- * of the first run, or the program is not deterministic on this engine.
- */
-static void measure(const struct bench_engine *eng, void *state, const struct bench_prog *prog,
-		    const uint8_t *input, const struct plan *plan, struct cell *c)
-{
+/* A cell being measured: its engine's handle, batch size and samples. */
+struct trial {
+	void *handle; /* NULL once the cell is decided (failed, skipped) */
+	uint32_t iters;
 	double samples[MAX_BATCHES];
+};
+
+static void trial_end(const struct bench_engine *eng, struct trial *t, struct cell *c,
+		      enum cell_status status)
+{
+	c->status = status;
+	if (t->handle)
+		eng->ops->close(t->handle);
+	t->handle = NULL;
+}
+
+/*
+ * Open one program on one engine and find its batch size: the batch grows
+ * fourfold until it takes plan->calib_ns, so that the per-run figure used to
+ * size the timed batches is not just clock resolution. The first run also
+ * warms caches up and gives the result.
+ */
+static void calibrate(const struct bench_engine *eng, void *state, const struct bench_prog *prog,
+		      const uint8_t *input, const struct plan *plan, struct trial *t,
+		      struct cell *c)
+{
 	struct bench_sample s;
 	uint32_t iters = 1;
-	void *h;
 
-	c->status = CELL_FAILED;
-	h = eng->ops->open(state, eng, prog, c->msg);
-	if (!h)
+	errno = 0;
+	t->handle = eng->ops->open(state, eng, prog, c->msg);
+	if (!t->handle) {
+		c->status = errno == EOPNOTSUPP ? CELL_SKIPPED : CELL_FAILED;
 		return;
-
-	/* The first run also warms caches up and gives the result. */
+	}
 	for (;;) {
-		if (eng->ops->run(h, input, INPUT_SIZE, iters, &s, c->msg))
-			goto out;
+		int err = eng->ops->run(t->handle, input, INPUT_SIZE, iters, &s, c->msg);
+
+		if (err) {
+			trial_end(eng, t, c, err == -EOPNOTSUPP ? CELL_SKIPPED : CELL_FAILED);
+			return;
+		}
 		if (s.ns * iters >= plan->calib_ns || iters >= MAX_ITERS / 4)
 			break;
 		iters *= 4;
 	}
 	c->retval = s.retval;
+	t->iters = iters_for(plan->batch_ns, s.ns);
+}
 
-	iters = iters_for(plan->batch_ns, s.ns);
-	for (int b = 0; b < plan->batches; b++) {
-		if (eng->ops->run(h, input, INPUT_SIZE, iters, &s, c->msg))
-			goto out;
-		if (s.retval != c->retval) {
-			snprintf(c->msg, sizeof(c->msg),
-				 "result changed between runs: 0x%" PRIx64 ", then 0x%" PRIx64,
-				 c->retval, s.retval);
-			goto out;
+/*
+ * Time one program on every engine into cells. The batches are interleaved,
+ * one per engine in turn, so that a busy spell of the machine slows every
+ * engine alike instead of one column; each keeps its median batch. Every
+ * batch must return the result of the first run, or the program is not
+ * deterministic on that engine.
+ */
+static void measure(const struct bench_prog *prog, const uint8_t *input,
+		    const struct plan *plan, struct engine_slot *slots, struct cell *cells)
+{
+	struct trial trials[NENGINES] = { 0 };
+	struct bench_sample s;
+
+	for (size_t e = 0; e < NENGINES; e++) {
+		struct cell *c = &cells[e];
+
+		memset(c, 0, sizeof(*c));
+		if (slots[e].status != CELL_OK) {
+			c->status = slots[e].status;
+			snprintf(c->msg, sizeof(c->msg), "%s", slots[e].msg);
+			continue;
 		}
-		samples[b] = s.ns;
+		calibrate(&engines[e], slots[e].state, prog, input, plan, &trials[e], c);
 	}
-	qsort(samples, plan->batches, sizeof(samples[0]), cmp_double);
-	c->min_ns = samples[0];
-	c->max_ns = samples[plan->batches - 1];
-	c->ns = plan->batches % 2 ? samples[plan->batches / 2] :
-		(samples[plan->batches / 2 - 1] + samples[plan->batches / 2]) / 2;
-	c->status = CELL_OK;
-out:
-	eng->ops->close(h);
+
+	for (int b = 0; b < plan->batches; b++) {
+		for (size_t e = 0; e < NENGINES; e++) {
+			struct trial *t = &trials[e];
+			struct cell *c = &cells[e];
+
+			if (!t->handle)
+				continue;
+			if (engines[e].ops->run(t->handle, input, INPUT_SIZE, t->iters, &s, c->msg)) {
+				trial_end(&engines[e], t, c, CELL_FAILED);
+				continue;
+			}
+			if (s.retval != c->retval) {
+				snprintf(c->msg, sizeof(c->msg),
+					 "result changed between runs: 0x%" PRIx64 ", then 0x%" PRIx64,
+					 c->retval, s.retval);
+				trial_end(&engines[e], t, c, CELL_FAILED);
+				continue;
+			}
+			t->samples[b] = s.ns;
+		}
+	}
+
+	for (size_t e = 0; e < NENGINES; e++) {
+		struct trial *t = &trials[e];
+		struct cell *c = &cells[e];
+
+		if (!t->handle)
+			continue;
+		qsort(t->samples, plan->batches, sizeof(t->samples[0]), cmp_double);
+		c->min_ns = t->samples[0];
+		c->max_ns = t->samples[plan->batches - 1];
+		c->ns = plan->batches % 2 ? t->samples[plan->batches / 2] :
+			(t->samples[plan->batches / 2 - 1] + t->samples[plan->batches / 2]) / 2;
+		trial_end(&engines[e], t, c, CELL_OK);
+	}
 }
 
 /* --- output: a Markdown table, or JSON --- */
@@ -307,6 +374,23 @@ static void print_footer(const struct options *o, const struct engine_slot *slot
 	putchar('\n');
 }
 
+/*
+ * Why cells are empty, printed under the Markdown table (JSON has them in
+ * the cells). Beyond MAX_NOTES they still go to stderr.
+ */
+#define MAX_NOTES 32
+static char notes[MAX_NOTES][BENCH_MSG_LEN + 64];
+static int note_cnt;
+
+static void print_notes(const struct options *o)
+{
+	if (o->json || !note_cnt)
+		return;
+	putchar('\n');
+	for (int i = 0; i < note_cnt; i++)
+		printf("- %s\n", notes[i]);
+}
+
 /* --- driver --- */
 
 /*
@@ -319,16 +403,10 @@ static bool bench_prog(const struct options *o, const struct bench_prog *prog,
 	const struct cell *base = &cells[0];
 	bool ok = true;
 
+	measure(prog, input, o->plan, slots, cells);
 	for (size_t e = 0; e < NENGINES; e++) {
 		struct cell *c = &cells[e];
 
-		memset(c, 0, sizeof(*c));
-		if (slots[e].status != CELL_OK) {
-			c->status = slots[e].status;
-			snprintf(c->msg, sizeof(c->msg), "%s", slots[e].msg);
-		} else {
-			measure(&engines[e], slots[e].state, prog, input, o->plan, c);
-		}
 		if (c->status == CELL_OK && e && base->status == CELL_OK &&
 		    c->retval != base->retval) {
 			c->status = CELL_FAILED;
@@ -340,6 +418,13 @@ static bool bench_prog(const struct options *o, const struct bench_prog *prog,
 			fprintf(stderr, "bench_interp: %s on %s: %s\n",
 				prog->name, engines[e].name, c->msg);
 			ok = false;
+		} else if (c->status == CELL_SKIPPED && slots[e].status == CELL_OK) {
+			/* One program the engine cannot run, not the whole column. */
+			fprintf(stderr, "bench_interp: %s on %s skipped: %s\n",
+				prog->name, engines[e].name, c->msg);
+			if (note_cnt < MAX_NOTES)
+				snprintf(notes[note_cnt++], sizeof(notes[0]), "%s on %s: %s",
+					 prog->name, engines[e].name, c->msg);
 		} else if (c->status == CELL_OK && e && base->status == CELL_OK) {
 			slots[e].log_ratio_sum += log(c->ns / base->ns);
 			slots[e].ratio_cnt++;
@@ -445,6 +530,7 @@ int main(int argc, char **argv)
 		print_row(&o, prog, cells, ran++ == 0);
 	}
 	print_footer(&o, slots);
+	print_notes(&o);
 
 	for (size_t e = 0; e < NENGINES; e++)
 		if (slots[e].status == CELL_OK && engines[e].ops->teardown)

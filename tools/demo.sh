@@ -3,19 +3,22 @@
 # firewall written against libbpf's headers) with clang, load the very same
 # object in bpfrt, run it on packets, and change its blocklist map from
 # another process (the bpfrt CLI) between runs.
+# With BPFRT=path/to/bpfrt (the test suite does that) it uses that build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target bpfrt-cli >/dev/null
+if [ -z "${BPFRT:-}" ]; then
+	tools/setup.sh
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build -j"$(nproc)" --target bpfrt-cli >/dev/null
+fi
+bpfrt=${BPFRT:-build/bpfrt}
 
-out=build/examples; mkdir -p "$out"
+out=$(dirname "$bpfrt")/examples; mkdir -p "$out"
 clang-19 -O2 -g -target bpf -mcpu=v3 -I/usr/include/x86_64-linux-gnu \
 	-c examples/xdp_block.bpf.c -o "$out/xdp_block.o"
 # Pinned maps of this demo go to a directory of its own.
 export BPFRT_PIN_DIR=$(mktemp -d /dev/shm/bpfrt-demo-XXXXXX)
 trap 'rm -rf "$BPFRT_PIN_DIR"' EXIT
-bpfrt=build/bpfrt
 
 # An Ethernet frame carrying UDP over IPv4 from 10.0.0.1 to 10.0.0.2.
 pkt="02000000000202000000000108004500002800004000401100000a0000010a000002"

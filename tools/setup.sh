@@ -9,7 +9,10 @@ packages=(
 	libclang-rt-19-dev                # libFuzzer and sanitizer runtimes for clang
 	libbpf-dev linux-libc-dev         # <bpf/bpf_helpers.h>, <linux/bpf.h> (UAPI layouts)
 	libelf-dev                        # the ELF loader reads objects with libelf
+	zlib1g-dev                        # .kconfig externs: reading /proc/config.gz
 	bpftool                           # inspecting the kernel side of differential tests
+	libpcap-dev                       # bpfrt xdp: pcap/pcapng files, classic BPF filters
+	iproute2                          # XDP live tests: network namespaces and veth pairs
 )
 
 missing=()

@@ -6,6 +6,12 @@
  *   runtime.h  the runtime, helpers, diagnostics
  *   prog.h     loading and running programs
  *   asm.h      assembler and disassembler
+ *   map.h      maps and ring buffers, from user space
+ *   perf_buffer.h  perf event arrays, consumed from user space
+ *   object.h   clang-compiled objects: open, load, find programs and maps
+ *   btf.h      BTF type information
+ *   xdp.h      XDP ports: programs run on packet frames
+ *   cbpf.h     classic BPF filters, translated to eBPF
  */
 #ifndef BPFRT_BPFRT_H
 #define BPFRT_BPFRT_H
@@ -14,5 +20,11 @@
 #include "runtime.h"
 #include "prog.h"
 #include "asm.h"
+#include "map.h"
+#include "perf_buffer.h"
+#include "object.h"
+#include "btf.h"
+#include "xdp.h"
+#include "cbpf.h"
 
 #endif

@@ -37,6 +37,12 @@ struct bpfrt_object_open_opts {
 	/* Directory for maps declared with LIBBPF_PIN_BY_NAME (default /dev/shm/bpfrt). */
 	const char *pin_root_path;
 	/*
+	 * Kernel configuration text ("CONFIG_X=y" lines) for `extern ...
+	 * __kconfig` variables, instead of the running kernel's
+	 * (/boot/config-<release>, else /proc/config.gz), as libbpf's option.
+	 */
+	const char *kconfig;
+	/*
 	 * Treat every map as LIBBPF_PIN_BY_NAME: reuse the map pinned under
 	 * pin_root_path, or create and pin it there. Two processes opening one
 	 * object this way share all its maps (bpfrt trace and its in-process agent).

@@ -76,6 +76,14 @@ struct bpfrt_prog_load_opts {
 	 */
 	struct bpfrt_map *const *maps;
 	size_t nmaps;
+	/*
+	 * JIT engines: constant blinding for untrusted programs, as Linux's
+	 * bpf_jit_harden. Every immediate reaches the native code XOR-ed with
+	 * a key drawn at random for this load and is recovered at run time,
+	 * so a program cannot plant chosen bytes in executable memory. Costs
+	 * two instructions per immediate.
+	 */
+	bool jit_blind;
 };
 
 #define BPFRT_DEFAULT_INSN_BUDGET 100000000ull

@@ -18,6 +18,10 @@ int cmd_prog(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_btf(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+#ifdef BPFRT_HAVE_PCAP
+int cmd_xdp(int argc, char **argv);
+int cmd_cbpf(int argc, char **argv);
+#endif
 
 /* Print "bpfrt: <message>" to stderr; returns 1 for `return err(...)`. */
 __attribute__((format(printf, 1, 2)))

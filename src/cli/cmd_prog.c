@@ -163,10 +163,14 @@ static int run(struct bpfrt_object *obj, const struct prog_args *a)
 	}
 	size_t out_cap = data_len + 4096;
 	uint8_t *out = malloc(out_cap), *ctx_out = malloc(ctx_len + 1);
+	/*
+	 * A context out only when asked for, as bpftool does: for XDP, asking
+	 * for one without giving one is an error in Linux and here.
+	 */
 	BPFRT_OPTS(bpfrt_test_run_opts, o, .data_in = data, .data_size_in = (uint32_t)data_len,
 		   .data_out = out, .data_size_out = (uint32_t)out_cap, .ctx_in = ctx,
-		   .ctx_size_in = (uint32_t)ctx_len, .ctx_out = ctx_out, .ctx_size_out = (uint32_t)ctx_len,
-		   .repeat = (int)a->repeat);
+		   .ctx_size_in = (uint32_t)ctx_len, .ctx_out = a->ctx_out ? ctx_out : NULL,
+		   .ctx_size_out = a->ctx_out ? (uint32_t)ctx_len : 0, .repeat = (int)a->repeat);
 	int rc = 1;
 	if (out && ctx_out && bpfrt_prog__test_run(bpfrt_program__prog(p), &o) == 0) {
 		rc = 0;

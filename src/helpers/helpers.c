@@ -9,13 +9,17 @@
 #include "maps/maps.h"
 #include "runtime/runtime.h"
 
+/* Every kernel helper, one table per file of this folder. */
+static const struct helper_def *const tables[] = {
+	helpers_map,    helpers_time,   helpers_task,    helpers_print,
+	helpers_string, helpers_probe,  helpers_ringbuf, helpers_control,
+	helpers_packet, helpers_xdp,    helpers_perf,    helpers_stack,
+};
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
 int helpers_register_kernel(struct bpfrt_runtime *rt)
 {
-	const struct helper_def *const tables[] = {
-		helpers_map, helpers_time, helpers_task, helpers_print, helpers_string,
-		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet, helpers_stack,
-	};
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+	for (size_t t = 0; t < NTABLES; t++)
 		for (const struct helper_def *h = tables[t]; h->fn; h++) {
 			int err = rt_add_helper(rt, h->id, h->name, h->fn, h->groups);
 			if (err)
@@ -60,11 +64,7 @@ bool helper_map(struct bpfrt_exec *ex, const char *helper, int arg, uint64_t p)
 
 const struct helper_proto *helper_proto(uint32_t id)
 {
-	const struct helper_def *const tables[] = {
-		helpers_map, helpers_time, helpers_task, helpers_print, helpers_string,
-		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet, helpers_stack,
-	};
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+	for (size_t t = 0; t < NTABLES; t++)
 		for (const struct helper_def *h = tables[t]; h->fn; h++)
 			if (h->id == id)
 				return h->proto;

@@ -61,6 +61,18 @@ struct bpfrt_exec {
 	struct bpfrt_prog *tail_target;
 	unsigned tail_calls;
 
+	/*
+	 * The JIT's entry sets native_call to its image's callback entry, and
+	 * the interpreters clear it, so that exec_call_func() runs a callback
+	 * in the engine of the program that called the helper: native code
+	 * runs function slot at frame depth with r1..r5 = args, returning as
+	 * exec_call_func() does. jit_sp is that engine's own bookkeeping: the
+	 * native stack pointer of its innermost entry frame.
+	 */
+	int (*native_call)(struct bpfrt_exec *ex, uint64_t slot, const uint64_t *args, uint64_t *ret,
+			   uint64_t depth);
+	uintptr_t jit_sp;
+
 	struct frame frames[BPFRT_MAX_FRAMES];
 	_Alignas(16) uint8_t stack[BPFRT_MAX_FRAMES * BPFRT_STACK_SIZE];
 };
@@ -90,7 +102,8 @@ int bpfrt_interp_run_checked(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, ui
 /*
  * From a helper: run the program's function func (a token from lddw of a
  * function, as callbacks of bpf_loop and bpf_for_each_map_elem are) with
- * r1..r5 = args, in a new frame below the caller's, in the same engine.
+ * r1..r5 = args, in a new frame below the caller's, in the same engine
+ * (natively when the caller runs in the JIT: ex->native_call).
  * Returns 0 with its r0 in *ret, or the error that stopped it.
  */
 int exec_call_func(struct bpfrt_exec *ex, uint64_t func, const uint64_t args[5], uint64_t *ret);

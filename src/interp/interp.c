@@ -99,6 +99,8 @@ void exec_init(struct bpfrt_exec *ex, const struct xinsn *code, size_t ncode,
 	ex->depth = 0;
 	ex->tail_target = NULL;
 	ex->tail_calls = 0;
+	ex->native_call = NULL;
+	ex->jit_sp = 0;
 	uintptr_t top = (uintptr_t)(ex->stack + sizeof(ex->stack));
 	ex->regions[0] = (struct mem_region){ top - BPFRT_STACK_SIZE, top, true, "stack" };
 	ex->nregions = 1;
@@ -171,6 +173,7 @@ int bpfrt_interp_run(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, uint64_t *
 	const uint64_t args[5] = { r1, r2 };
 	ex->checked = false;
 	ex->depth = 0;
+	ex->native_call = NULL;
 	return interp_fast(ex, ex->code, args, 0, ret);
 }
 
@@ -179,6 +182,7 @@ int bpfrt_interp_run_checked(struct bpfrt_exec *ex, uint64_t r1, uint64_t r2, ui
 	const uint64_t args[5] = { r1, r2 };
 	ex->checked = true;
 	ex->depth = 0;
+	ex->native_call = NULL;
 	return interp_checked(ex, ex->code, args, 0, ret);
 }
 
@@ -200,8 +204,9 @@ int exec_call_func(struct bpfrt_exec *ex, uint64_t func, const uint64_t args[5],
 	uintptr_t top = (uintptr_t)(ex->stack + sizeof(ex->stack));
 	ex->regions[0].lo = top - (uintptr_t)(depth + 1) * BPFRT_STACK_SIZE;
 	const struct xinsn *entry = ex->code + (func & ~XFUNC_TOKEN_MASK);
-	int err = ex->checked ? interp_checked(ex, entry, args, depth, ret)
-			      : interp_fast(ex, entry, args, depth, ret);
+	int err = ex->native_call ? ex->native_call(ex, func & ~XFUNC_TOKEN_MASK, args, ret, depth)
+		: ex->checked ? interp_checked(ex, entry, args, depth, ret)
+		: interp_fast(ex, entry, args, depth, ret);
 	ex->regions[0].lo = saved_lo;
 	ex->depth = saved_depth;
 	return err;

@@ -57,7 +57,8 @@ struct jit_out {
 /*
  * Compile for x86-64 (System V ABI). Returns 0, or -errno with the reason in d.
  */
-int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, struct diag *d);
+int jit_x86_64_compile(const struct xinsn *code, size_t n, bool blind, struct jit_out *out,
+		       struct diag *d);
 
 /*
  * Called by generated code on a run-time error: write the interpreter's

@@ -209,6 +209,25 @@ static inline void emit_shift_cl(struct jit_buf *b, bool w, int digit, int dst)
 	emit_rr(b, PFX_NONE, w, 0xd3, digit, dst, false);
 }
 
+/* The VEX pp field of BMI2's shlx, sarx and shrx (F7 /r in map 0F38). */
+enum { VEX_SHLX = 1, VEX_SARX = 2, VEX_SHRX = 3 };
+
+/*
+ * BMI2 shift: dst = src shifted by count, in any registers, flags untouched,
+ * the count masked to 6 bits (5 for 32-bit operands, whose result is zero-
+ * extended) as eBPF does. Three-byte VEX: C4, then inverted R and B (bit 3 of
+ * reg and rm; X unused, kept 1) with map 0F38, then W, the inverted count
+ * register (vvvv), L = 0 and pp.
+ */
+static inline void emit_shiftx(struct jit_buf *b, bool w, int pp, int dst, int src, int count)
+{
+	emit1(b, 0xc4);
+	emit1(b, (uint8_t)((~dst >> 3 & 1) << 7 | 1 << 6 | (~src >> 3 & 1) << 5 | 0x02));
+	emit1(b, (uint8_t)(w << 7 | (~count & 0xf) << 3 | pp));
+	emit1(b, 0xf7);
+	emit1(b, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}
+
 /* Group 3 on a register: neg, div (rdx:rax / rm), idiv. */
 static inline void emit_grp3(struct jit_buf *b, bool w, int digit, int rm)
 {
@@ -312,6 +331,17 @@ static inline void emit_pop(struct jit_buf *b, int reg)
 {
 	emit_rex(b, false, 0, 0, reg, false);
 	emit1(b, (uint8_t)(0x58 + (reg & 7)));
+}
+
+/* push qword [base + disp] (0xff /6) and pop qword [base + disp] (0x8f /0): 64-bit by default. */
+static inline void emit_push_mem(struct jit_buf *b, int base, int32_t disp)
+{
+	emit_rm(b, PFX_NONE, false, 0xff, 6, false, base, disp);
+}
+
+static inline void emit_pop_mem(struct jit_buf *b, int base, int32_t disp)
+{
+	emit_rm(b, PFX_NONE, false, 0x8f, 0, false, base, disp);
 }
 
 /* call reg (0xff /2). */

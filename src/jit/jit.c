@@ -3,6 +3,41 @@
  * jit.c - the architecture-independent half of the JIT: choosing the
  * backend, executable memory, the offset map and its dump, and the run-time
  * error reports generated code calls.
+ *
+ * A second backend (arm64 next) is a file of its own, arm64.c (and an
+ * arm64_insn.c if it grows past one sitting), listed in sources.cmake and
+ * chosen in bpfrt_jit_compile_opts() by #elif defined(__aarch64__). It
+ * provides one function, as backend.h declares for x86-64:
+ *
+ *   int jit_arm64_compile(code, n, blind, &out, d)
+ *
+ * filling struct jit_out: position-independent code then its data in one
+ * malloc'd buffer, where code ends, the offset of the entry point, and
+ * insn_off[0..n] (each slot's code; [n] the end of the body) for the dump.
+ * It never maps memory: map_code() below copies, flushes the instruction
+ * cache and makes the pages read+execute. The code it emits must:
+ *
+ * - Enter as a bpfrt_jit_fn (jit.h): r1, r2 from the arguments, r0 and
+ *   r3..r9 zero, r10 at the top of ex->stack, ex->checked = false,
+ *   ex->depth = 0, and ex->native_call = its callback entry.
+ * - Have that callback entry: int (ex, slot, args, ret, depth), as
+ *   exec_call_func() calls it (exec.h): run the function at that slot with
+ *   r1..r5 = args[0..4], r10 at the top of frame depth's 512 bytes, and
+ *   ex->depth = depth; return 0 with r0 in *ret, or the error that ended it.
+ *   ex->jit_sp is the backend's to keep its innermost entry frame in, so
+ *   that an early end unwinds to the entry it belongs to.
+ * - Around helper calls: set ex->depth to the frame's depth when the
+ *   program has bpf-to-bpf calls (a helper may run a callback below it),
+ *   and afterwards end the run when ex->stop is set (ex->error wins over
+ *   ex->stop_ret), from any depth.
+ * - Give the interpreter's results for everything it runs (jit.h lists
+ *   them), refuse with -ENOTSUP and a message naming the instruction
+ *   whatever it cannot compile, report run-time errors through
+ *   jit_rt_too_deep() and jit_rt_bad_callx(), and with blind place no
+ *   immediate of the program in the code.
+ *
+ * The whole of tests/jit then runs against it unchanged, apart from the
+ * x86-only checks (the BMI2 variants, the byte pattern of jit/dump).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +63,8 @@ static int map_code(const struct jit_out *o, struct jit_image *img, struct diag 
 		return -ENOMEM;
 	}
 	memcpy(mem, o->bytes, o->len);
+	/* Nothing on x86-64, whose caches are coherent; needed on arm64. */
+	__builtin___clear_cache((char *)mem, (char *)mem + o->len);
 	if (mprotect(mem, size, PROT_READ | PROT_EXEC)) {
 		int err = errno;
 		munmap(mem, size);
@@ -45,6 +82,14 @@ static int map_code(const struct jit_out *o, struct jit_image *img, struct diag 
 
 int bpfrt_jit_compile(const struct xinsn *code, size_t n, struct jit_image *img, struct diag *d)
 {
+	return bpfrt_jit_compile_opts(code, n, NULL, img, d);
+}
+
+int bpfrt_jit_compile_opts(const struct xinsn *code, size_t n, const struct jit_opts *opts,
+			   struct jit_image *img, struct diag *d)
+{
+	bool blind = opts && opts->blind;
+
 	memset(img, 0, sizeof(*img));
 	if (!n || n > UINT32_MAX / 2) {
 		diag_set(d, "jit: a program of %zu instruction slots cannot be compiled", n);
@@ -52,8 +97,9 @@ int bpfrt_jit_compile(const struct xinsn *code, size_t n, struct jit_image *img,
 	}
 	struct jit_out o = { 0 };
 #if defined(__x86_64__)
-	int err = jit_x86_64_compile(code, n, &o, d);
+	int err = jit_x86_64_compile(code, n, blind, &o, d);
 #else
+	(void)blind;
 	int err = -ENOTSUP;
 	diag_set(d, "jit: no backend for this architecture; use the interpreter");
 #endif
@@ -109,7 +155,7 @@ void bpfrt_jit_dump(const struct jit_image *img, FILE *out)
 	}
 	size_t body = img->n ? img->insn_off[0] : 0, end = img->n ? img->insn_off[img->n] : 0;
 	fprintf(out, "; %zu bytes of code for %zu instruction slots\n", img->code_size, img->n);
-	fprintf(out, "; padding, entry, epilogue\n");
+	fprintf(out, "; padding, entry, epilogue, callback entry\n");
 	dump_bytes(out, p, 0, body);
 	for (size_t i = 0; i < img->n; i++) {
 		if (img->ops[i] == 0xff)

@@ -13,8 +13,8 @@
  * whatever the helper left in them (the ISA says they are clobbered, and a
  * verifier rejects reading them), where the interpreter happens to keep them.
  * Callbacks a helper runs through exec_call_func() (bpf_loop and the like)
- * run in the fast interpreter, in the frame below the caller's, as they
- * would from an interpreted program.
+ * run as native code too, in the frame below the caller's: the entry sets
+ * ex->native_call to the image's callback entry.
  *
  * One backend per host architecture, each a file of its own (x86_64.c); this
  * interface and jit.c (memory, the offset map, the dump) are shared by all.
@@ -66,6 +66,22 @@ struct jit_image {
  * large).
  */
 int bpfrt_jit_compile(const struct xinsn *code, size_t n, struct jit_image *img, struct diag *d);
+
+/* Options of bpfrt_jit_compile_opts(). */
+struct jit_opts {
+	/*
+	 * Constant blinding, as Linux's bpf_jit_harden: every immediate of
+	 * the program (ALU and jump operands, stored constants, lddw values)
+	 * reaches the code XOR-ed with a key drawn at random for this
+	 * compilation, and is recovered into a scratch register at run time,
+	 * so that the program cannot place chosen bytes in executable memory.
+	 */
+	bool blind;
+};
+
+/* bpfrt_jit_compile() with options (NULL: none). */
+int bpfrt_jit_compile_opts(const struct xinsn *code, size_t n, const struct jit_opts *opts,
+			   struct jit_image *img, struct diag *d);
 
 /** bpfrt_jit_free() - unmap the code and free the image's tables; img may be zeroed. */
 void bpfrt_jit_free(struct jit_image *img);

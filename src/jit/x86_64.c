@@ -8,9 +8,11 @@
  *   padding:    16 x int3 (see emit_entry)
  *   entry:      save host registers, set up r1, r2, r10, ex; call body
  *   ret_ok:     *ret = rax, return 0        ret_err: return eax
+ *   padding:    8 x int3
+ *   cb_entry:   the same for a callback (see emit_callback_entry)
  *   body:       slot 0 ... slot n-1 (an exit is a native ret)
  *   stubs:      stopped, unwind_ok, pkt_oob, too_deep, bad_callx, unwind_err, exit
- *   table:      int32 offset of each slot, when the program has a callx
+ *   table:      int32 offset of each slot, for callx and cb_entry
  *
  * Branch sizes. A jump takes 2 bytes (rel8) when its distance fits in a
  * signed byte, else 5 or 6 (rel32). Distances depend on the sizes of the
@@ -24,15 +26,14 @@
  * correct code (forward displacements are patched at the end of the pass
  * from that pass's offsets); iterating only makes it smaller.
  */
+#include <cpuid.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 #include "x86_64.h"
 
 #define MAX_PASSES 16
-
-/* Native stack bytes per bpf-to-bpf call: r6..r10 pushed and the return address. */
-#define NATIVE_FRAME 48
-_Static_assert(BPFRT_STACK_SIZE == 512 && NATIVE_FRAME == 48,
-	       "emit_unwind computes 48 * depth as (512 * depth >> 5) * 3");
 
 static void place(struct x86 *st, uint32_t label)
 {
@@ -143,7 +144,13 @@ void x86_land(struct x86 *st, struct x86_fwd f)
  * aligned, zeroes the registers the interpreter starts at zero, and calls
  * slot 0. The body's final ret comes back to ret_ok. Like bpfrt_interp_run()
  * it marks the run unchecked at depth 0, which is what exec_call_func() reads
- * when a helper runs a callback.
+ * when a helper runs a callback, and it points ex->native_call at this
+ * image's callback entry so that the callback runs here too.
+ *
+ * The entry frame is: the six saved registers, ret, the caller's ex->jit_sp
+ * (an entry may run inside a callback of another), and ex->jit_sp then holds
+ * rsp pointing at that frame: an early end from any depth (emit_unwind) is
+ * one load, and nested entries unwind each to its own frame.
  */
 static void emit_entry(struct x86 *st)
 {
@@ -161,20 +168,23 @@ static void emit_entry(struct x86 *st)
 	for (size_t i = 0; i < sizeof(saved); i++)
 		emit_push(b, saved[i]);
 	emit_push(b, RCX);
-	emit_alu_ri(b, true, G1_SUB, RSP, 8);
+	emit_push_mem(b, RDI, EX(jit_sp));
+	emit_rm(b, PFX_NONE, true, OP_MOV_RM, RSP, false, RDI, EX(jit_sp));
 	emit_mov_rr(b, true, REG_EX, RDI);
 	emit_mov_rr(b, true, x86_reg[1], RSI);
 	emit_mov_rr(b, true, x86_reg[2], RDX);
 	emit_lea(b, x86_reg[10], REG_EX, -1, 1, EX_STACK_TOP);
 	emit_store_imm(b, sizeof(((struct bpfrt_exec *)0)->checked), REG_EX, EX(checked), 0);
 	emit_store_imm(b, sizeof(((struct bpfrt_exec *)0)->depth), REG_EX, EX(depth), 0);
+	x86_lea_label(st, R11, x86_stub(st, ST_CB_ENTRY));
+	emit_rm(b, PFX_NONE, true, OP_MOV_RM, R11, false, REG_EX, EX(native_call));
 	static const int zeroed[] = { 0, 3, 4, 5, 6, 7, 8, 9 };
 	for (size_t i = 0; i < sizeof(zeroed) / sizeof(zeroed[0]); i++)
 		emit_mov_imm(b, x86_reg[zeroed[i]], 0);
 	x86_branch(st, BR_CALL, 0);
 
 	place(st, x86_stub(st, ST_RET_OK));
-	emit_alu_ri(b, true, G1_ADD, RSP, 8);
+	emit_pop_mem(b, REG_EX, EX(jit_sp));
 	emit_pop(b, RCX);
 	emit_rm(b, PFX_NONE, true, OP_MOV_RM, RAX, false, RCX, 0);
 	emit_mov_imm(b, RAX, 0);
@@ -184,22 +194,60 @@ static void emit_entry(struct x86 *st)
 	emit_ret(b);
 
 	place(st, x86_stub(st, ST_RET_ERR));
-	emit_alu_ri(b, true, G1_ADD, RSP, 16);
+	emit_pop_mem(b, REG_EX, EX(jit_sp));
+	emit_alu_ri(b, true, G1_ADD, RSP, 8);
 	x86_branch(st, BR_JMP, x86_stub(st, ST_POPS));
 }
 
 /*
- * rsp back to the entry frame from call depth d = (stack top - r10) / 512:
- * add 8 (the body's return address) + 48 * d = 8 + ((top - r10) >> 5) * 3.
+ * The callback entry, ex->native_call: a System V function (ex in rdi, the
+ * function's slot in rsi, args in rdx, ret in rcx, depth in r8) that runs
+ * one function of the program as exec_call_func() asks, with r1..r5 =
+ * args[0..4], r0 and r6..r9 zero, r10 at the top of frame depth's 512 bytes
+ * of ex->stack, and ex->depth = depth for the helpers it calls (in code
+ * without bpf-to-bpf calls they do not set it). Its frame is the program
+ * entry's, so the epilogue (ret_ok, ret_err) and every early end are
+ * shared: a helper's stop or an error inside the callback ends the callback
+ * only, and exec_call_func() hands the outcome to the helper that called it,
+ * as the interpreter does. The slot's address comes from callx's table.
  */
-static void emit_unwind(struct x86 *st)
+static void emit_callback_entry(struct x86 *st)
 {
 	struct jit_buf *b = &st->b;
-	emit_lea(b, R11, REG_EX, -1, 1, EX_STACK_TOP);
-	emit_alu_rr(b, true, OP_SUB_RM, R11, x86_reg[10]);
-	emit_shift_ri(b, PFX_NONE, true, G2_SHR, R11, 5);
-	emit_lea(b, R11, R11, R11, 2, 8);
-	emit_alu_rr(b, true, OP_ADD_RM, RSP, R11);
+	static const uint8_t saved[] = { RBP, RBX, R12, R13, R14, R15 };
+	for (int i = 0; i < 8; i++)
+		emit1(b, 0xcc); /* as before the entry: for -fsanitize=function */
+	place(st, x86_stub(st, ST_CB_ENTRY));
+	for (size_t i = 0; i < sizeof(saved); i++)
+		emit_push(b, saved[i]);
+	emit_push(b, RCX);
+	emit_push_mem(b, RDI, EX(jit_sp));
+	emit_rm(b, PFX_NONE, true, OP_MOV_RM, RSP, false, RDI, EX(jit_sp));
+	emit_mov_rr(b, true, REG_EX, RDI);
+	_Static_assert(sizeof(((struct bpfrt_exec *)0)->depth) == 4, "ex->depth is 32 bits");
+	emit_rm(b, PFX_NONE, false, OP_MOV_RM, R8, false, REG_EX, EX(depth));
+	_Static_assert(BPFRT_STACK_SIZE == 1 << 9, "a frame is depth << 9 bytes down");
+	emit_shift_ri(b, PFX_NONE, true, G2_SHL, R8, 9);
+	emit_lea(b, x86_reg[10], REG_EX, -1, 1, EX_STACK_TOP);
+	emit_alu_rr(b, true, OP_SUB_RM, x86_reg[10], R8);
+	x86_lea_label(st, R10, x86_stub(st, ST_TABLE));
+	emit_load(b, 4, true, R11, R10, RSI, 4, 0);
+	x86_lea_label(st, R10, x86_stub(st, ST_IMAGE));
+	emit_alu_rr(b, true, OP_ADD_RM, R11, R10);
+	emit_mov_rr(b, true, R10, RDX);
+	for (int r = 1; r <= 5; r++)
+		emit_load(b, 8, false, x86_reg[r], R10, -1, 1, (r - 1) * 8);
+	static const int zeroed[] = { 0, 6, 7, 8, 9 };
+	for (size_t i = 0; i < sizeof(zeroed) / sizeof(zeroed[0]); i++)
+		emit_mov_imm(b, x86_reg[zeroed[i]], 0);
+	emit_call_reg(b, R11);
+	x86_branch(st, BR_JMP, x86_stub(st, ST_RET_OK));
+}
+
+/* rsp back to the innermost entry frame, from any call depth (see emit_entry). */
+static void emit_unwind(struct x86 *st)
+{
+	emit_rm(&st->b, PFX_NONE, true, 0x8b, RSP, false, REG_EX, EX(jit_sp));
 }
 
 /*
@@ -269,6 +317,7 @@ static int emit_pass(struct x86 *st, struct diag *d)
 		st->pos[i] = UNPLACED;
 
 	emit_entry(st);
+	emit_callback_entry(st);
 	for (size_t i = 0; i < st->n; i++) {
 		place(st, (uint32_t)i);
 		int err = x86_emit_insn(st, i, d);
@@ -280,8 +329,7 @@ static int emit_pass(struct x86 *st, struct diag *d)
 	place(st, (uint32_t)st->n);
 	emit_stubs(st);
 	st->code_len = st->b.len;
-	if (st->has_callx)
-		emit_table(st);
+	emit_table(st);
 
 	for (size_t i = 0; i < st->npatches; i++) {
 		const struct x86_patch *p = &st->patches[i];
@@ -302,9 +350,28 @@ static int emit_pass(struct x86 *st, struct diag *d)
 	return 0;
 }
 
-int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, struct diag *d)
+bool x86_64_use_bmi2(void)
 {
-	struct x86 st = { .code = code, .n = n };
+	unsigned int eax, ebx, ecx, edx;
+
+	if (getenv("BPFRT_JIT_NO_BMI2"))
+		return false;
+	/* CPUID leaf 7, subleaf 0: EBX bit 8 is BMI2. */
+	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+		return false;
+	return ebx >> 8 & 1;
+}
+
+int jit_x86_64_compile(const struct xinsn *code, size_t n, bool blind, struct jit_out *out,
+		       struct diag *d)
+{
+	struct x86 st = { .code = code, .n = n, .bmi2 = x86_64_use_bmi2(), .blind = blind };
+	/* One pair of keys for all passes, so that every pass emits the same sizes. */
+	if (blind && (getrandom(&st.key32, sizeof(st.key32), 0) != sizeof(st.key32) ||
+		      getrandom(&st.key64, sizeof(st.key64), 0) != sizeof(st.key64))) {
+		diag_set(d, "jit: no random key for constant blinding: %s", strerror(errno));
+		return -EIO;
+	}
 	size_t nlabels = n + 1 + ST__COUNT;
 	uint32_t *a = malloc(nlabels * sizeof(*a)), *bb = malloc(nlabels * sizeof(*bb));
 	int err = 0;
@@ -313,8 +380,29 @@ int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, 
 		err = -ENOMEM;
 		goto out;
 	}
+	st.is_target = calloc(n + 1, 1);
+	if (!st.is_target) {
+		diag_set(d, "jit: out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
-		st.has_callx |= code[i].op == OP_CALLX;
+		const struct opinfo *oi = &bpfrt_optable[code[i].op];
+		long t = -1;
+
+		if (oi->form == F_JA || oi->form == F_GOTOL || oi->form == F_JCOND ||
+		    code[i].op == OP_CALL_LOCAL)
+			t = (long)i + 1 + (long)code[i].off;
+		else if (oi->form == F_LDDW &&
+			 ((uint64_t)code[i].imm & XFUNC_TOKEN_MASK) == XFUNC_TOKEN_TAG)
+			t = (long)((uint64_t)code[i].imm & ~XFUNC_TOKEN_MASK);
+		if (t >= 0 && (size_t)t <= n)
+			st.is_target[t] = 1;
+		/* callx can land on any slot: no block is safe to look back through */
+		if (code[i].op == OP_CALLX)
+			memset(st.is_target, 1, n + 1);
+	}
+	for (size_t i = 0; i < n; i++) {
 		st.has_frames |= code[i].op == OP_CALLX || code[i].op == OP_CALL_LOCAL;
 	}
 
@@ -345,6 +433,7 @@ int jit_x86_64_compile(const struct xinsn *code, size_t n, struct jit_out *out, 
 out:
 	free(st.b.p);
 	free(st.patches);
+	free(st.is_target);
 	free(a);
 	free(bb);
 	return err;

@@ -24,10 +24,16 @@
  * pushes r6..r9 and r10 (five pushes plus the return address: 48 bytes, which
  * keeps rsp 16-byte aligned at every helper call) and moves r10 down by 512
  * bytes of ex->stack. r10 cannot be written by a program (the validator
- * refuses it), so at call depth d, r10 = top of ex->stack - 512 * d and
- * rsp = entry rsp - 48 * d exactly: the call depth check compares r10, and
- * an early end (a helper's stop, a bad packet load, a run-time error) finds
- * the entry frame by arithmetic instead of walking frames.
+ * refuses it), so at call depth d, r10 = top of ex->stack - 512 * d: the
+ * call depth check compares r10. An early end (a helper's stop, a bad packet
+ * load, a run-time error) goes back to the innermost entry frame, whose rsp
+ * the entry keeps in ex->jit_sp, instead of walking frames.
+ *
+ * Callbacks. A helper such as bpf_loop runs a function of the program
+ * through exec_call_func(), which calls ex->native_call: the image's second
+ * entry (ST_CB_ENTRY), which runs that function at the depth it is given
+ * with a frame of its own, as the program entry does. So callbacks run as
+ * native code, nested to any depth through C helpers in between.
  */
 #ifndef BPFRT_JIT_X86_64_H
 #define BPFRT_JIT_X86_64_H
@@ -37,8 +43,14 @@
 #include "emit_x86.h"
 #include "interp/exec.h"
 
-/* eBPF register -> x86 register (see above). */
-static const uint8_t x86_reg[BPFRT_NREGS] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP };
+/*
+ * eBPF register -> x86 register (see above). Index REG_AX (one past r10) is
+ * r11 as a source operand: where constant blinding puts an immediate, as
+ * Linux's JIT uses its hidden BPF_REG_AX.
+ */
+#define REG_AX BPFRT_NREGS
+static const uint8_t x86_reg[BPFRT_NREGS + 1] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP,
+						  R11 };
 #define REG_EX R12 /* struct bpfrt_exec * */
 
 /* Where run state lives in struct bpfrt_exec, as displacements from REG_EX. */
@@ -49,6 +61,7 @@ static const uint8_t x86_reg[BPFRT_NREGS] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, 
 enum x86_stub {
 	ST_IMAGE,      /* offset 0: what callx's table is relative to */
 	ST_ENTRY,      /* the bpfrt_jit_fn */
+	ST_CB_ENTRY,   /* ex->native_call: a function of the program, for a callback */
 	ST_RET_OK,     /* r0 (rax) to *ret, return 0; rsp at the entry frame */
 	ST_POPS,       /* restore the host's registers and return eax */
 	ST_RET_ERR,    /* return eax (a negative errno); rsp at the entry frame */
@@ -86,8 +99,12 @@ struct x86 {
 	struct x86_patch *patches;
 	size_t npatches, patch_cap;
 	size_t code_len;           /* where code ends and data (the table) begins */
-	bool has_callx;
 	bool has_frames;           /* any bpf-to-bpf call or callx: depth can change */
+	bool bmi2;                 /* variable shifts as shlx/shrx/sarx (x86_64_use_bmi2()) */
+	bool blind;                /* constant blinding: no immediate of the program verbatim */
+	uint8_t *is_target;        /* [0..n): slots that jumps, calls or callbacks land on */
+	uint32_t key32;            /* blinding keys, random per compilation */
+	uint64_t key64;
 	bool broken;               /* an internal limit was exceeded (a bug, reported) */
 };
 
@@ -116,6 +133,13 @@ struct x86_fwd {
 };
 struct x86_fwd x86_jump_fwd(struct x86 *st, int kind, bool rel8);
 void x86_land(struct x86 *st, struct x86_fwd f);
+
+/*
+ * Whether the CPU has BMI2, unless the environment variable
+ * BPFRT_JIT_NO_BMI2 is set (to anything): that keeps the code for CPUs
+ * without it tested on machines with it.
+ */
+bool x86_64_use_bmi2(void);
 
 /* Translate the instruction at slot idx. Returns 0 or -errno with the reason in d. */
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d);

@@ -10,6 +10,7 @@
  * at each emitter says how the x86 instruction is made to agree.
  */
 #include <errno.h>
+#include "maps/maps.h"
 #include "x86_64.h"
 
 /* BPF operation field (opcode & 0xf0) of ALU and JMP instructions. */
@@ -34,15 +35,31 @@ static void emit_zext32(struct jit_buf *b, int reg)
 /* --- ALU --- */
 
 /*
- * Shift by a register. x86 takes a variable count only in cl, i.e. r4, and
- * masks it to 6 bits (5 for 32-bit operands) exactly as eBPF does. When the
- * count is elsewhere, r4 is parked in r11 around the shift; when r4 is the
- * value being shifted, the shift works on the copy in r11.
+ * Shift by a register. With BMI2 (st->bmi2) shlx/shrx/sarx take the count in
+ * any register: one instruction. Otherwise x86 takes a variable count only in
+ * cl, i.e. r4; both mask it to 6 bits (5 for 32-bit operands) exactly as eBPF
+ * does. When the count is elsewhere, r4 is parked in r11 around the shift;
+ * when r4 is the value being shifted, the shift works on the copy in r11.
  */
-static void emit_shift_reg(struct jit_buf *b, bool w, int digit, int dst, int src)
+static void emit_shift_reg(struct x86 *st, bool w, int digit, int dst, int src)
 {
+	struct jit_buf *b = &st->b;
+
+	if (st->bmi2) {
+		int pp = digit == G2_SHL ? VEX_SHLX : digit == G2_SHR ? VEX_SHRX : VEX_SARX;
+
+		emit_shiftx(b, w, pp, dst, dst, src);
+		return;
+	}
 	if (src == RCX) {
 		emit_shift_cl(b, w, digit, dst);
+		return;
+	}
+	if (src == R11) {
+		/* A blinded count, already in the scratch register: swap it with r4. */
+		emit_rr(b, PFX_NONE, true, 0x87, RCX, R11, false); /* xchg rcx, r11 */
+		emit_shift_cl(b, w, digit, dst == RCX ? R11 : dst);
+		emit_mov_rr(b, true, RCX, R11);
 		return;
 	}
 	emit_mov_rr(b, true, R11, RCX);
@@ -202,7 +219,7 @@ static int emit_alu(struct x86 *st, const struct opinfo *oi, const struct xinsn 
 		return 0;
 	case BPF_LSH: case BPF_RSH: case BPF_ARSH:
 		if (reg)
-			emit_shift_reg(b, w, shift[(oi->code & 0xf0) >> 4], dst, src);
+			emit_shift_reg(st, w, shift[(oi->code & 0xf0) >> 4], dst, src);
 		else
 			emit_shift_imm(b, w, shift[(oi->code & 0xf0) >> 4], dst, x->imm);
 		return 0;
@@ -324,10 +341,81 @@ static void emit_helper_call_tail(struct x86 *st)
 	x86_branch(st, CC_NE, x86_stub(st, ST_STOPPED));
 }
 
-static int emit_call_helper(struct x86 *st, const struct xinsn *x)
+/* Helper ids are the kernel's, and the runtime lets no one replace these. */
+#define HELPER_MAP_LOOKUP_ELEM 1
+
+/*
+ * The map r1 holds at the call in slot idx, when that is certain from the
+ * code alone: an lddw of a map (pseudo source map fd or map index) into r1
+ * earlier in the same straight-line stretch - nothing lands between it and
+ * the call, and nothing in between writes r1 or could. NULL otherwise.
+ */
+static const struct bpfrt_map *map_in_r1(const struct x86 *st, size_t idx)
+{
+	for (size_t j = idx; j > 0; j--) {
+		if (st->is_target[j])
+			return NULL;
+		size_t k = j - 1;
+		if (k > 0 && bpfrt_optable[st->code[k - 1].op].form == F_LDDW)
+			k--; /* slot j - 1 is the second half of an lddw */
+		const struct xinsn *y = &st->code[k];
+		const struct opinfo *oi = &bpfrt_optable[y->op];
+
+		switch (oi->form) {
+		case F_LDDW:
+			if (y->dst != 1)
+				break;
+			if (y->src != BPFRT_PSEUDO_MAP_FD && y->src != BPFRT_PSEUDO_MAP_IDX)
+				return NULL;
+			return (const struct bpfrt_map *)(uintptr_t)y->imm;
+		case F_ALU: case F_NEG: case F_MOVSX: case F_END: case F_LDX:
+			if (y->dst == 1)
+				return NULL;
+			break;
+		case F_ST: case F_STX: case F_JCOND:
+			break;
+		default:
+			return NULL; /* calls, atomics, packet loads: r1 may change */
+		}
+		j = k + 1;
+	}
+	return NULL;
+}
+
+/*
+ * bpf_map_lookup_elem on a plain array, inline as Linux's JIT gets it from
+ * its verifier: r0 = key < max_entries ? values + key * stride : NULL, with
+ * the key the u32 at r2. Not with constant blinding, which would have to
+ * hide the map's address too.
+ */
+static bool emit_array_lookup(struct x86 *st, size_t idx)
+{
+	struct jit_buf *b = &st->b;
+	const struct bpfrt_map *m = st->blind ? NULL : map_in_r1(st, idx);
+	uintptr_t values;
+	uint32_t stride, max;
+
+	if (!m || !map_array_layout(m, &values, &stride, &max))
+		return false;
+	emit_rm(b, PFX_NONE, false, 0x8b, RAX, false, RSI, 0); /* eax = *(u32 *)r2 */
+	emit_alu_ri(b, false, G1_CMP, RAX, (int32_t)max);
+	struct x86_fwd null = x86_jump_fwd(st, CC_AE, true);
+	emit_imul_rri(b, true, RAX, RAX, (int32_t)stride);
+	emit_mov_imm(b, R11, values);
+	emit_alu_rr(b, true, OP_ADD_RM, RAX, R11);
+	struct x86_fwd done = x86_jump_fwd(st, BR_JMP, true);
+	x86_land(st, null);
+	emit_alu_rr(b, false, OP_XOR_RM, RAX, RAX);
+	x86_land(st, done);
+	return true;
+}
+
+static int emit_call_helper(struct x86 *st, const struct xinsn *x, size_t idx)
 {
 	if (x->imm < 0 || x->imm > INT32_MAX / 8)
 		return -ENOTSUP; /* helper ids stop at BPFRT_MAX_HELPER_ID */
+	if (x->imm == HELPER_MAP_LOOKUP_ELEM && emit_array_lookup(st, idx))
+		return 0;
 	emit_helper_call_head(st);
 	emit_rm(&st->b, PFX_NONE, true, 0x8b, R11, false, REG_EX, EX(helpers));
 	emit_call_mem(&st->b, R11, (int32_t)(x->imm * 8));
@@ -537,12 +625,107 @@ static int emit_ldpkt(struct x86 *st, const struct opinfo *oi, const struct xins
 	return 0;
 }
 
+/* --- constant blinding --- */
+
+/*
+ * The BPF_X twin of a BPF_K ALU or jump entry: same operation and width, and
+ * the same variant value (signed division has off 1 in both forms; a plain
+ * mov has no variant as K and off 0 as X).
+ */
+static const struct opinfo *reg_form(const struct opinfo *oi)
+{
+	for (size_t i = 0; i < OP__COUNT; i++) {
+		const struct opinfo *r = &bpfrt_optable[i];
+
+		if (r->form == oi->form && r->code == (oi->code | 0x08) && r->bits == oi->bits &&
+		    r->vval == oi->vval)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * r11 = imm sign-extended, without imm in the code: mov r11, imm ^ key;
+ * xor r11, key (both imm32 forms, sign-extended: sext(a) ^ sext(b) is
+ * sext(a ^ b)).
+ */
+static void emit_blinded_imm32(struct x86 *st, int32_t imm)
+{
+	struct jit_buf *b = &st->b;
+	int32_t key = (int32_t)st->key32;
+
+	emit_rr(b, PFX_NONE, true, 0xc7, 0, R11, false);
+	emit4(b, (uint32_t)(imm ^ key));
+	emit_rr(b, PFX_NONE, true, 0x81, G1_XOR, R11, false);
+	emit4(b, (uint32_t)key);
+}
+
+/*
+ * An instruction with an immediate, blinded: the immediate goes to r11
+ * (REG_AX) and the register form of the operation runs on it. Zero moves
+ * and compares with zero carry no constant (xor, test) and are left alone,
+ * as are helper ids and legacy packet offsets. Returns 1 when it emitted the
+ * instruction, 0 when there is nothing to blind, or -errno.
+ */
+static int emit_blinded(struct x86 *st, const struct opinfo *oi, const struct xinsn *x, size_t idx)
+{
+	struct xinsn y = *x;
+	const struct opinfo *r;
+	int err;
+
+	switch (oi->form) {
+	case F_ALU:
+	case F_JCOND:
+		if (op_src_is_reg(oi) || (x->imm == 0 && (oi->form == F_JCOND ||
+							  (oi->code & 0xf0) == BPF_MOV)))
+			return 0;
+		if (oi->form == F_JCOND && x->off == 0)
+			return 0; /* a jump to the next slot: no code at all */
+		r = reg_form(oi);
+		if (!r)
+			return -ENOTSUP;
+		emit_blinded_imm32(st, (int32_t)x->imm);
+		y.op = (uint8_t)r->id;
+		y.src = REG_AX;
+		err = oi->form == F_ALU ? emit_alu(st, r, &y) : emit_jcond(st, r, &y, idx);
+		return err ? err : 1;
+	case F_ST:
+		emit_blinded_imm32(st, (int32_t)x->imm);
+		emit_store_reg(&st->b, oi->bits / 8, x86_reg[x->dst], x->off, R11);
+		return 1;
+	case F_LDDW: {
+		int dst = x86_reg[x->dst];
+
+		if (!x->imm)
+			return 0;
+		/* movabs dst, v ^ key; movabs r11, key; xor dst, r11 */
+		emit_rex(&st->b, true, 0, 0, dst, false);
+		emit1(&st->b, (uint8_t)(0xb8 + (dst & 7)));
+		emit8(&st->b, (uint64_t)x->imm ^ st->key64);
+		emit_rex(&st->b, true, 0, 0, R11, false);
+		emit1(&st->b, (uint8_t)(0xb8 + (R11 & 7)));
+		emit8(&st->b, st->key64);
+		emit_alu_rr(&st->b, true, OP_XOR_RM, dst, R11);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 {
 	const struct xinsn *x = &st->code[idx];
 	const struct opinfo *oi = &bpfrt_optable[x->op];
 	struct jit_buf *b = &st->b;
 	int err = 0;
+	if (st->blind) {
+		err = emit_blinded(st, oi, x, idx);
+		if (err == 1)
+			return 0;
+		if (err)
+			goto fail;
+	}
 	switch (oi->form) {
 	case F_ALU:    err = emit_alu(st, oi, x); break;
 	case F_NEG:    emit_grp3(b, oi->bits == 64, G3_NEG, x86_reg[x->dst]); break;
@@ -565,7 +748,7 @@ int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 	case F_LDABS: case F_LDIND: err = emit_ldpkt(st, oi, x); break;
 	case F_CALL:
 		if (oi->id == OP_CALL_HELPER)
-			err = emit_call_helper(st, x);
+			err = emit_call_helper(st, x, idx);
 		else if (oi->id == OP_CALL_LOCAL)
 			emit_call_local(st, x, idx);
 		else
@@ -575,6 +758,7 @@ int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 	case F_EXIT:   emit_ret(b); break;
 	default:       err = -ENOTSUP; break;
 	}
+fail:
 	if (err)
 		diag_insn(d, idx, "jit: the x86-64 backend cannot compile '%s' (opcode 0x%02x)",
 			  oi->name, oi->code);

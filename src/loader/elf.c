@@ -93,9 +93,9 @@ int elf_read(struct bpfrt_object *obj)
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return obj_fail(obj, -ENOTSUP, "libelf is unusable: %s", elf_errmsg(-1));
 	Elf *elf = elf_memory((char *)obj->buf, obj->size);
+	obj->elf = elf; /* freed with the object, also when it is not ELF */
 	if (!elf || elf_kind(elf) != ELF_K_ELF)
 		return obj_fail(obj, -EINVAL, "not an ELF file");
-	obj->elf = elf;
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(elf, &eh))
 		return obj_fail(obj, -EINVAL, "truncated ELF header");

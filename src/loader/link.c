@@ -123,6 +123,11 @@ static int reloc_lddw(struct linker *l, size_t at, const struct obj_rel *r, cons
 	if (at + 1 >= l->cnt || in->code != 0x18)
 		return obj_fail(obj, -EINVAL, "program '%s': 64-bit relocation for '%s' at instruction "
 				"%zu of '%s', which is not an lddw", l->p->name, y->name, at - F->at, F->name);
+	if (!ys && y->shndx == SHN_UNDEF) {
+		int err = kconfig_reloc(obj, y->name, in);
+		if (err != -ENOENT)
+			return err;
+	}
 	if (!ys)
 		return obj_fail(obj, -ENOTSUP, "program '%s': '%s' is an extern symbol (a kernel "
 				"variable or config value), which bpfrt cannot provide", l->p->name, y->name);

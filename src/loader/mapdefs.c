@@ -85,13 +85,13 @@ int mapdefs_read(struct bpfrt_object *obj)
 		case SK_MAPS: err = btf_maps_read(obj, s); break;
 		case SK_DATA: case SK_RODATA: case SK_BSS: err = data_map(obj, s); break;
 		case SK_KCONFIG:
-			err = obj_fail(obj, -ENOTSUP, "section '.kconfig': extern kernel config values "
-				       "are not supported");
+			err = obj_fail(obj, -ENOTSUP, "section '.kconfig' holds definitions: only "
+				       "extern declarations (__kconfig) belong there");
 			break;
 		default: break;
 		}
 		if (err)
 			return err;
 	}
-	return 0;
+	return kconfig_read(obj);
 }

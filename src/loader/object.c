@@ -56,6 +56,9 @@ static void obj_free(struct bpfrt_object *obj)
 	free(obj->buf);
 	free(obj->name);
 	free(obj->pin_root);
+	free(obj->kcfg);
+	free(obj->kcfg_data);
+	free(obj->kconfig_text);
 	free(obj);
 }
 
@@ -72,12 +75,15 @@ struct bpfrt_object *bpfrt_object__open_mem(struct bpfrt_runtime *rt, const void
 			   && opts->object_name ? opts->object_name : "memory";
 	const char *pin = opts && opts->sz > offsetof(struct bpfrt_object_open_opts, pin_root_path)
 			  ? opts->pin_root_path : NULL;
+	const char *kconfig = opts && opts->sz > offsetof(struct bpfrt_object_open_opts, kconfig)
+			      ? opts->kconfig : NULL;
 	obj->name = strdup(name);
 	obj->pin_root = pin ? strdup(pin) : NULL;
 	obj->pin_all_maps = opts && opts->sz > offsetof(struct bpfrt_object_open_opts, pin_all_maps) &&
 			    opts->pin_all_maps;
+	obj->kconfig_text = kconfig ? strdup(kconfig) : NULL;
 	int err = -ENOMEM;
-	if (!obj->name || (pin && !obj->pin_root)) {
+	if (!obj->name || (pin && !obj->pin_root) || (kconfig && !obj->kconfig_text)) {
 		rt_fail(rt, err, "object: out of memory");
 		goto fail;
 	}
@@ -160,6 +166,8 @@ struct bpfrt_object *bpfrt_object__open_file(struct bpfrt_runtime *rt, const cha
 			o.object_name = opts->object_name;
 		o.pin_all_maps = opts->sz > offsetof(struct bpfrt_object_open_opts, pin_all_maps) &&
 				 opts->pin_all_maps;
+		o.kconfig = opts->sz > offsetof(struct bpfrt_object_open_opts, kconfig)
+			    ? opts->kconfig : NULL;
 	}
 	struct bpfrt_object *obj = bpfrt_object__open_mem(rt, buf, len, &o);
 	int e = errno;
@@ -215,6 +223,9 @@ static int create_maps(struct bpfrt_object *obj)
 				if (d->map)
 					continue;
 			}
+			/* As libbpf: a perf event array without a size gets a slot per CPU. */
+			if (d->type == BPFRT_MAP_TYPE_PERF_EVENT_ARRAY && !d->max_entries)
+				d->max_entries = (uint32_t)bpfrt_num_possible_cpus();
 			BPFRT_OPTS(bpfrt_map_create_opts, o, .map_flags = d->map_flags,
 				   .map_extra = d->map_extra, .init_value = d->init,
 				   .init_size = d->init_size,

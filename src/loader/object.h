@@ -77,6 +77,14 @@ struct obj_mapdef {
 	struct bpfrt_map *map; /* once created */
 };
 
+/* An `extern ... __kconfig` variable (kconfig.c): its place in the .kconfig map. */
+struct obj_kconfig {
+	const char *name;      /* in the object's BTF */
+	uint32_t off, size;
+	int type;              /* kconfig.c's enum kcfg_type */
+	bool is_signed, weak, found;
+};
+
 struct bpfrt_program {
 	struct bpfrt_object *obj;
 	char *name;
@@ -116,6 +124,13 @@ struct bpfrt_object {
 	size_t nslots;
 	char *pin_root;
 	bool pin_all_maps; /* every map pinned by name (open option) */
+	/* .kconfig externs, their values, and the map holding them (index + 1, 0: none) */
+	struct obj_kconfig *kcfg;
+	size_t nkcfg;
+	uint8_t *kcfg_data;
+	uint32_t kcfg_size;
+	int kcfg_map;
+	char *kconfig_text;    /* the open option kconfig, or NULL: the running kernel's */
 	bool loaded;
 };
 
@@ -130,6 +145,14 @@ struct init_slot {
 /* Every error: "object 'x.o': <what>" through the runtime. */
 __attribute__((format(printf, 3, 4)))
 int obj_fail(const struct bpfrt_object *obj, int err, const char *fmt, ...);
+
+/*
+ * .kconfig externs: kconfig_read() (at open, from mapdefs_read) lays them out
+ * and computes their values into a .kconfig map definition; kconfig_reloc()
+ * points the lddw of extern name there, or returns -ENOENT if it is none.
+ */
+int kconfig_read(struct bpfrt_object *obj);
+int kconfig_reloc(struct bpfrt_object *obj, const char *name, struct bpfrt_insn *in);
 
 int elf_read(struct bpfrt_object *obj);
 void elf_release(struct bpfrt_object *obj);

@@ -125,6 +125,17 @@ static void *elem(struct bpfrt_map *m, uint32_t i)
 	return map_at(m, m->lay.elem_off + (uint64_t)i * m->lay.elem_size);
 }
 
+bool map_array_layout(const struct bpfrt_map *m, uintptr_t *values, uint32_t *stride,
+		      uint32_t *max_entries)
+{
+	if (m->type != BPFRT_MAP_TYPE_ARRAY || m->lay.elem_size > INT32_MAX)
+		return false;
+	*values = (uintptr_t)m->base + m->lay.elem_off;
+	*stride = (uint32_t)m->lay.elem_size;
+	*max_entries = m->max_entries;
+	return true;
+}
+
 static void *array_lookup(struct bpfrt_map *m, const void *key)
 {
 	uint32_t i = key_index(key);

@@ -29,7 +29,7 @@ static const struct {
 	[BPFRT_MAP_TYPE_HASH] = { "hash", &hash_ops },
 	[BPFRT_MAP_TYPE_ARRAY] = { "array", &array_ops },
 	[BPFRT_MAP_TYPE_PROG_ARRAY] = { "prog_array", &prog_array_ops },
-	[BPFRT_MAP_TYPE_PERF_EVENT_ARRAY] = { "perf_event_array", NULL },
+	[BPFRT_MAP_TYPE_PERF_EVENT_ARRAY] = { "perf_event_array", &perf_event_array_ops },
 	[BPFRT_MAP_TYPE_PERCPU_HASH] = { "percpu_hash", &percpu_hash_ops },
 	[BPFRT_MAP_TYPE_PERCPU_ARRAY] = { "percpu_array", &percpu_array_ops },
 	[BPFRT_MAP_TYPE_LRU_HASH] = { "lru_hash", &lru_hash_ops },
@@ -37,8 +37,10 @@ static const struct {
 	[BPFRT_MAP_TYPE_LPM_TRIE] = { "lpm_trie", &lpm_ops },
 	[BPFRT_MAP_TYPE_ARRAY_OF_MAPS] = { "array_of_maps", &array_of_maps_ops },
 	[BPFRT_MAP_TYPE_HASH_OF_MAPS] = { "hash_of_maps", &hash_of_maps_ops },
+	[BPFRT_MAP_TYPE_DEVMAP] = { "devmap", &devmap_ops },
 	[BPFRT_MAP_TYPE_QUEUE] = { "queue", &queue_ops },
 	[BPFRT_MAP_TYPE_STACK] = { "stack", &stack_ops },
+	[BPFRT_MAP_TYPE_DEVMAP_HASH] = { "devmap_hash", &devmap_hash_ops },
 	[BPFRT_MAP_TYPE_RINGBUF] = { "ringbuf", &ringbuf_ops },
 	[BPFRT_MAP_TYPE_BLOOM_FILTER] = { "bloom_filter", &bloom_ops },
 };
@@ -121,10 +123,6 @@ static struct bpfrt_map *create_fail(struct bpfrt_runtime *rt, struct bpfrt_map 
 /* The checks of BPF_MAP_CREATE that come before the type's own. */
 static int check_generic(struct map_hdr *h, const struct bpfrt_map *inner, char *why, size_t len)
 {
-	if (h->type == BPFRT_MAP_TYPE_PERF_EVENT_ARRAY) {
-		snprintf(why, len, "perf event arrays are not supported by bpfrt (use a ring buffer)");
-		return -EOPNOTSUPP;
-	}
 	if (!map_type_ops(h->type)) {
 		snprintf(why, len, "unknown or unsupported map type %u", h->type);
 		return -EINVAL;

@@ -19,6 +19,7 @@
  *  queue:   max_entries + 1 slots
  *  bloom:   the bit array
  *  ringbuf: the data (mapped twice in a row, as the kernel maps it)
+ *  perf event array: slot controls, then one ring per slot (perf_ring.h)
  */
 #ifndef BPFRT_MAPS_MAP_IMPL_H
 #define BPFRT_MAPS_MAP_IMPL_H
@@ -105,6 +106,11 @@ struct ringbuf_state {
 	uint32_t waiters;      /* consumers waiting, so producers can skip futex_wake */
 };
 
+struct perf_state {
+	uint32_t wake_seq; /* bumped after each record, in any slot; consumers wait on it */
+	uint32_t waiters;
+};
+
 struct map_hdr {
 	uint64_t magic;
 	uint32_t version;
@@ -123,6 +129,7 @@ struct map_hdr {
 		struct lpm_state lpm;
 		struct queue_state queue;
 		struct ringbuf_state rb;
+		struct perf_state perf;
 	} st __attribute__((aligned(64)));
 };
 _Static_assert(sizeof(struct map_hdr) <= MAP_HDR_SIZE, "map header must fit its page");
@@ -186,6 +193,8 @@ extern const struct map_ops array_ops, percpu_array_ops, prog_array_ops, array_o
 extern const struct map_ops hash_ops, percpu_hash_ops, lru_hash_ops, lru_percpu_hash_ops,
 	hash_of_maps_ops;
 extern const struct map_ops lpm_ops, queue_ops, stack_ops, bloom_ops, ringbuf_ops;
+extern const struct map_ops devmap_ops, devmap_hash_ops;
+extern const struct map_ops perf_event_array_ops;
 
 /* --- helpers shared by the types --- */
 

@@ -96,6 +96,8 @@ bool map_value_region(const struct bpfrt_map *m, uintptr_t *lo, uintptr_t *hi, b
 	case BPFRT_MAP_TYPE_LRU_HASH:
 	case BPFRT_MAP_TYPE_LRU_PERCPU_HASH:
 	case BPFRT_MAP_TYPE_LPM_TRIE:
+	case BPFRT_MAP_TYPE_DEVMAP:
+	case BPFRT_MAP_TYPE_DEVMAP_HASH:
 		end = start + (uint64_t)m->lay.nelems * m->lay.elem_size;
 		break;
 	case BPFRT_MAP_TYPE_RINGBUF:

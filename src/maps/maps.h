@@ -40,6 +40,12 @@ void ringbuf_discard(void *sample, uint64_t flags);
 long ringbuf_output(struct bpfrt_map *m, const void *data, uint64_t size, uint64_t flags);
 uint64_t ringbuf_query(struct bpfrt_map *m, uint64_t flags);
 
+/*
+ * bpf_perf_event_output: a PERF_RECORD_SAMPLE of size bytes into the ring of
+ * slot flags & BPF_F_INDEX_MASK (BPF_F_CURRENT_CPU: this CPU's).
+ */
+long perf_event_output(struct bpfrt_map *m, uint64_t flags, const void *data, uint64_t size);
+
 /* prog array: the id stored at index (0 if none); map-in-map: the inner map. */
 uint32_t map_prog_array_get(struct bpfrt_map *m, uint32_t index);
 
@@ -50,6 +56,14 @@ uint32_t map_prog_array_get(struct bpfrt_map *m, uint32_t index);
  * reached through reserved records, which lie inside the returned range).
  */
 bool map_value_region(const struct bpfrt_map *m, uintptr_t *lo, uintptr_t *hi, bool *writable);
+
+/*
+ * For a JIT that inlines bpf_map_lookup_elem on an array, as Linux's
+ * verifier does (map_gen_lookup): value i of a plain (not per-CPU) array
+ * is at values + i * stride for i < max_entries. False for other types.
+ */
+bool map_array_layout(const struct bpfrt_map *m, uintptr_t *values, uint32_t *stride,
+		      uint32_t *max_entries);
 
 /* For lddw of a map value (global data): address of value 0 of an array map + off. */
 void *map_array_value_addr(struct bpfrt_map *m, uint32_t off);

@@ -17,4 +17,7 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/maps/bloom.c
   ${CMAKE_CURRENT_SOURCE_DIR}/maps/ringbuf.c
   ${CMAKE_CURRENT_SOURCE_DIR}/maps/ringbuf_user.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/maps/devmap.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/maps/perf_event_array.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/maps/perf_buffer.c
 )

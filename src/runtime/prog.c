@@ -25,6 +25,10 @@
 #include "interp/exec.h"
 #include "maps/maps.h"
 #include "jit/jit.h"
+#include "xdp/buff.h"
+#include <net/if.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #define MAX_USED_MAPS 64 /* as the kernel's MAX_USED_MAPS */
 
@@ -245,7 +249,8 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_runtime *rt, const char *name,
 	if (err)
 		goto fail;
 	if (engine == BPFRT_ENGINE_JIT || engine == BPFRT_ENGINE_JIT_OR_INTERP) {
-		err = bpfrt_jit_compile(p->code, cnt, &p->jit, &d);
+		struct jit_opts jo = { .blind = OPT(opts, jit_blind, false) };
+		err = bpfrt_jit_compile_opts(p->code, cnt, &jo, &p->jit, &d);
 		if (err == -ENOTSUP && engine == BPFRT_ENGINE_JIT_OR_INTERP) {
 			p->engine = BPFRT_ENGINE_INTERP; /* no JIT for this machine */
 			err = 0;
@@ -304,6 +309,7 @@ bool prog_uses_map(const struct bpfrt_prog *prog, const void *map)
 	return false;
 }
 enum bpfrt_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog) { return prog->type->type; }
+struct bpfrt_runtime *prog_runtime(const struct bpfrt_prog *prog) { return prog->rt; }
 
 static uint64_t now_ns(void)
 {
@@ -317,7 +323,8 @@ static void copy_out(void *dst, uint32_t *dst_size, const void *src, uint32_t le
 	if (!dst || !dst_size)
 		return;
 	uint32_t n = len < *dst_size ? len : *dst_size;
-	memcpy(dst, src, n);
+	if (n) /* src may be NULL when there is nothing to copy */
+		memcpy(dst, src, n);
 	*dst_size = len;
 }
 
@@ -325,10 +332,13 @@ static void copy_out(void *dst, uint32_t *dst_size, const void *src, uint32_t le
  * The memory of one test run. Packet contexts store 32-bit packet pointers
  * (xdp_md.data, __sk_buff.data), so the packet lives in the low 4 GiB
  * (MAP_32BIT) where a 32-bit field can hold its address, with the kernel's
- * headroom in front of it.
+ * headroom in front of it. XDP packets live in a frame laid out as the
+ * kernel's xdp_buff (xdp/buff.h).
  */
-#define XDP_HEADROOM 256
+#define SKB_HEADROOM 256
 struct run_mem {
+	struct xdp_block *xdp; /* XDP: the frame and its context, or NULL */
+	bool xdp_ctx_given;    /* XDP: ctx_in or ctx_out given (the kernel's ctx) */
 	uint8_t *map;      /* mmap'ed block, or NULL */
 	size_t map_len;
 	uint8_t *data;     /* the data the program sees */
@@ -341,7 +351,9 @@ struct run_mem {
 
 static void run_mem_free(struct run_mem *m)
 {
-	if (m->map)
+	if (m->xdp)
+		xdp_block_free(m->xdp);
+	else if (m->map)
 		munmap(m->map, m->map_len);
 	else {
 		free(m->data);
@@ -351,20 +363,105 @@ static void run_mem_free(struct run_mem *m)
 
 static int run_mem_packet(struct run_mem *m, const struct bpfrt_test_run_opts *o, size_t ctx_size)
 {
-	m->map_len = XDP_HEADROOM + o->data_size_in + ctx_size + 64;
+	m->map_len = SKB_HEADROOM + o->data_size_in + ctx_size + 64;
 	m->map = mmap(NULL, m->map_len, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	if (m->map == MAP_FAILED) {
 		m->map = NULL;
 		return -ENOMEM;
 	}
-	m->data = m->map + XDP_HEADROOM;
+	m->data = m->map + SKB_HEADROOM;
 	m->data_len = o->data_size_in;
 	memcpy(m->data, o->data_in, o->data_size_in);
 	m->ctx = m->data + ((o->data_size_in + 63) & ~63u);
 	m->ctx_len = (uint32_t)ctx_size;
 	if (o->ctx_in)
 		memcpy(m->ctx, o->ctx_in, o->ctx_size_in < ctx_size ? o->ctx_size_in : ctx_size);
+	m->r1 = (uintptr_t)m->ctx;
+	return 0;
+}
+
+/* The loopback's ifindex: what a test run's xdp_md.ingress_ifindex reads without a ctx. */
+static uint32_t loopback_ifindex(void)
+{
+	unsigned i = if_nametoindex("lo");
+	return i ? i : 1;
+}
+
+/* Does interface ifindex have receive queue q? */
+static bool has_rx_queue(uint32_t ifindex, uint32_t q)
+{
+	char name[IF_NAMESIZE], path[128];
+	if (!if_indextoname(ifindex, name))
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-%u", name, q);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * An XDP test run as BPF_PROG_TEST_RUN does it: a context, when given, must
+ * describe the data (data_meta 0, data_end the size, data the metadata length
+ * in front of the packet, no egress interface); packets longer than a frame
+ * holds are refused (the kernel would add fragments).
+ */
+static int run_mem_xdp(struct run_mem *m, const struct bpfrt_test_run_opts *o, char *why,
+		       size_t whylen)
+{
+	struct xdp_md md = { 0 };
+	if (o->ctx_in)
+		memcpy(&md, o->ctx_in, o->ctx_size_in < sizeof(md) ? o->ctx_size_in : sizeof(md));
+	m->xdp_ctx_given = o->ctx_in || o->ctx_out;
+	uint32_t meta = 0, ifindex = loopback_ifindex(), queue = 0;
+	if (m->xdp_ctx_given) {
+		if (md.data_meta || md.data_end != o->data_size_in || md.data > md.data_end ||
+		    !xdp_metalen_ok(md.data) || md.egress_ifindex) {
+			snprintf(why, whylen, "xdp_md context does not describe the %u-byte packet "
+				 "(data_meta must be 0, data_end %u, data a metadata length of at "
+				 "most %u in 4-byte steps, egress_ifindex 0)", o->data_size_in,
+				 o->data_size_in, XDP_META_MAX);
+			return -EINVAL;
+		}
+		meta = md.data;
+		if (o->data_size_in - meta < XDP_ETH_HLEN) {
+			snprintf(why, whylen, "xdp_md context: %u bytes of metadata leave %u of the "
+				 "%u-byte packet, less than an Ethernet header", meta,
+				 o->data_size_in - meta, o->data_size_in);
+			return -EINVAL;
+		}
+		if (!md.ingress_ifindex && md.rx_queue_index) {
+			snprintf(why, whylen, "xdp_md context: rx_queue_index %u without ingress_ifindex",
+				 md.rx_queue_index);
+			return -EINVAL;
+		}
+		if (md.ingress_ifindex) {
+			char name[IF_NAMESIZE];
+			if (!if_indextoname(md.ingress_ifindex, name)) {
+				snprintf(why, whylen, "xdp_md context: no interface with ingress_ifindex %u",
+					 md.ingress_ifindex);
+				return -ENODEV;
+			}
+			if (!has_rx_queue(md.ingress_ifindex, md.rx_queue_index)) {
+				snprintf(why, whylen, "xdp_md context: interface %s has no rx queue %u",
+					 name, md.rx_queue_index);
+				return -EINVAL;
+			}
+			ifindex = md.ingress_ifindex;
+			queue = md.rx_queue_index;
+		}
+	}
+	if (o->data_size_in - meta > XDP_MAX_LEN) {
+		snprintf(why, whylen, "a packet of %u bytes does not fit an XDP frame and %d "
+			 "fragments (at most %u bytes)", o->data_size_in - meta, XDP_MAX_FRAGS,
+			 XDP_MAX_LEN);
+		return -ENOMEM;
+	}
+	if (!(m->xdp = xdp_block_new())) {
+		snprintf(why, whylen, "no memory for the packet");
+		return -ENOMEM;
+	}
+	xdp_frame_load(m->xdp, o->data_in, o->data_size_in, meta, ifindex, queue);
+	m->ctx = (uint8_t *)&m->xdp->ctx;
+	m->ctx_len = sizeof(struct xdp_md);
 	m->r1 = (uintptr_t)m->ctx;
 	return 0;
 }
@@ -385,23 +482,19 @@ static int run_mem_build(const struct progtype *t, const struct bpfrt_test_run_o
 				 o->ctx_size_in, t->name, csz);
 			return -EINVAL;
 		}
+		if (t->ctx == CTX_XDP)
+			return run_mem_xdp(m, o, why, whylen);
 		if (run_mem_packet(m, o, csz)) {
 			snprintf(why, whylen, "no memory for the packet");
 			return -ENOMEM;
 		}
 		uint32_t start = (uint32_t)(uintptr_t)m->data, end = start + m->data_len;
-		if (t->ctx == CTX_XDP) {
-			struct xdp_md *x = (struct xdp_md *)m->ctx;
-			x->data = x->data_meta = start;
-			x->data_end = end;
-		} else {
-			struct __sk_buff *s = (struct __sk_buff *)m->ctx;
-			s->data = start + t->pkt_offset;
-			s->data_end = end;
-			s->len = m->data_len - t->pkt_offset;
-			s->protocol = (uint32_t)(m->data[12] | m->data[13] << 8); /* network order */
-			m->ctx_writable = true; /* cb[], mark, priority... */
-		}
+		struct __sk_buff *s = (struct __sk_buff *)m->ctx;
+		s->data = start + t->pkt_offset;
+		s->data_end = end;
+		s->len = m->data_len - t->pkt_offset;
+		s->protocol = (uint32_t)(m->data[12] | m->data[13] << 8); /* network order */
+		m->ctx_writable = true; /* cb[], mark, priority... */
 		return 0;
 	}
 	if (o->data_size_in && !(m->data = malloc(o->data_size_in)))
@@ -440,7 +533,10 @@ static void exec_enter(struct bpfrt_exec *ex, const struct bpfrt_prog *prog, con
 	ex->prog = (struct bpfrt_prog *)prog;
 	ex->pkt = m->data ? m->data + prog->type->pkt_offset : NULL;
 	ex->pkt_len = m->data_len > prog->type->pkt_offset ? m->data_len - prog->type->pkt_offset : 0;
-	if (m->data)
+	if (m->xdp) { /* where the frame is now: a tail call may follow head adjustments */
+		const struct xdp_md *md = &m->xdp->ctx.md;
+		exec_add_region(ex, xdp_ptr(md->data_meta), md->data_end - md->data_meta, true, "packet");
+	} else if (m->data)
 		exec_add_region(ex, m->data, m->data_len, true, prog->type->ctx == CTX_DATA ? "data" : "packet");
 	if (m->ctx)
 		exec_add_region(ex, m->ctx, m->ctx_len, m->ctx_writable, "ctx");
@@ -448,6 +544,67 @@ static void exec_enter(struct bpfrt_exec *ex, const struct bpfrt_prog *prog, con
 		const struct mem_region *r = &prog->map_regions[i];
 		exec_add_region(ex, (const void *)r->lo, r->hi - r->lo, r->writable, r->name);
 	}
+}
+
+/*
+ * One run of prog, following its tail calls; ex must have been entered into
+ * prog (exec_enter) before the first run. *cur: the program that ran last.
+ */
+static int run_once(const struct bpfrt_prog *prog, struct bpfrt_exec *ex, const struct run_mem *m,
+		    uint64_t *r0, const struct bpfrt_prog **cur)
+{
+	if (*cur != prog) /* the last run ended in another program */
+		exec_enter(ex, prog, m);
+	*cur = prog;
+	ex->tail_calls = 0;
+	ex->tail_target = NULL;
+	ex->stop = false;
+	ex->error = 0;
+	for (;;) {
+		const struct bpfrt_prog *p = *cur;
+		int err;
+		if (p->engine == BPFRT_ENGINE_CHECKED) {
+			ex->budget = p->insn_budget;
+			err = bpfrt_interp_run_checked(ex, m->r1, m->r2, r0);
+		} else if (p->engine == BPFRT_ENGINE_JIT) {
+			err = p->jit.run(ex, m->r1, m->r2, r0);
+		} else {
+			err = bpfrt_interp_run(ex, m->r1, m->r2, r0);
+		}
+		if (err || !ex->tail_target)
+			return err;
+		*cur = ex->tail_target;
+		exec_enter(ex, *cur, m);
+		ex->tail_target = NULL;
+	}
+}
+
+/*
+ * What BPF_PROG_TEST_RUN gives back for XDP: the packet from data_meta, and
+ * (when a context was given) data and data_end as offsets from data_meta.
+ */
+static void xdp_copy_out(struct bpfrt_test_run_opts *o, const struct run_mem *m)
+{
+	const struct xdp_md *md = &m->xdp->ctx.md;
+	uint32_t linear = md->data_end - md->data_meta, frags = m->xdp->ctx.frags_len;
+	if (o->data_out && o->data_size_out) { /* the linear part, then the fragments */
+		uint32_t room = o->data_size_out, n = linear < room ? linear : room;
+		memcpy(o->data_out, xdp_ptr(md->data_meta), n);
+		room -= n;
+		memcpy((uint8_t *)o->data_out + n, m->xdp->frags, frags < room ? frags : room);
+	}
+	if (o->data_out)
+		o->data_size_out = linear + frags;
+	if (!m->xdp_ctx_given)
+		return;
+	/* the rest is the context as given (ingress_ifindex 0 stays 0) */
+	struct xdp_md out = { 0 };
+	if (o->ctx_in)
+		memcpy(&out, o->ctx_in, o->ctx_size_in < sizeof(out) ? o->ctx_size_in : sizeof(out));
+	out.data = md->data - md->data_meta;
+	out.data_end = md->data_end - md->data_meta;
+	out.data_meta = 0;
+	copy_out(o->ctx_out, &o->ctx_size_out, &out, sizeof(out));
 }
 
 int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts)
@@ -486,30 +643,8 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 	exec_enter(ex, prog, &m);
 	if (checked)
 		memset(ex->stack, 0, sizeof(ex->stack)); /* once: runs see defined bytes */
-	for (int i = 0; i < repeat && !err; i++) {
-		if (cur != prog) /* the last run ended in another program */
-			exec_enter(ex, prog, &m);
-		cur = prog;
-		ex->tail_calls = 0;
-		ex->tail_target = NULL;
-		ex->stop = false;
-		ex->error = 0;
-		for (;;) {
-			if (cur->engine == BPFRT_ENGINE_CHECKED) {
-				ex->budget = cur->insn_budget;
-				err = bpfrt_interp_run_checked(ex, m.r1, m.r2, &r0);
-			} else if (cur->engine == BPFRT_ENGINE_JIT) {
-				err = cur->jit.run(ex, m.r1, m.r2, &r0);
-			} else {
-				err = bpfrt_interp_run(ex, m.r1, m.r2, &r0);
-			}
-			if (err || !ex->tail_target)
-				break;
-			cur = ex->tail_target;
-			exec_enter(ex, cur, &m);
-			ex->tail_target = NULL;
-		}
-	}
+	for (int i = 0; i < repeat && !err; i++)
+		err = run_once(prog, ex, &m, &r0, &cur);
 	uint64_t t1 = now_ns();
 
 	if (err) {
@@ -517,11 +652,33 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 	} else {
 		opts->retval = r0;
 		opts->duration_ns = (t1 - t0) / (uint64_t)repeat;
-		copy_out(opts->data_out, &opts->data_size_out, m.data, m.data_len);
-		copy_out(opts->ctx_out, &opts->ctx_size_out, m.ctx, m.ctx_len);
+		if (m.xdp)
+			xdp_copy_out(opts, &m);
+		else {
+			copy_out(opts->data_out, &opts->data_size_out, m.data, m.data_len);
+			copy_out(opts->ctx_out, &opts->ctx_size_out, m.ctx, m.ctx_len);
+		}
 	}
 	free(ex);
 	run_mem_free(&m);
+	return err;
+}
+
+int prog_run_xdp(struct bpfrt_prog *prog, struct bpfrt_exec *ex, struct xdp_block *b,
+		 uint64_t *r0)
+{
+	struct diag d;
+	diag_clear(&d);
+	struct run_mem m = { .xdp = b, .ctx = (uint8_t *)&b->ctx, .ctx_len = sizeof(struct xdp_md),
+			     .r1 = (uintptr_t)&b->ctx };
+	const struct bpfrt_prog *cur = prog;
+	ex->diag = &d;
+	ex->user_data = NULL;
+	exec_enter(ex, prog, &m);
+	int err = run_once(prog, ex, &m, r0, &cur);
+	if (err)
+		prog_fail(prog->rt, cur->name, cur->insns, cur->cnt, err, &d);
+	ex->diag = NULL;
 	return err;
 }
 

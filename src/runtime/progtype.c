@@ -19,7 +19,7 @@ static const struct progtype types[] = {
 	{ BPFRT_PROG_TYPE_SCHED_CLS, "sched_cls", CTX_SKB, HG_BASE | HG_PKT, 0 },
 	{ BPFRT_PROG_TYPE_SCHED_ACT, "sched_act", CTX_SKB, HG_BASE | HG_PKT, 0 },
 	{ BPFRT_PROG_TYPE_TRACEPOINT, "tracepoint", CTX_RAW, HG_BASE | HG_TRACE, 0 },
-	{ BPFRT_PROG_TYPE_XDP, "xdp", CTX_XDP, HG_BASE | HG_PKT, 0 },
+	{ BPFRT_PROG_TYPE_XDP, "xdp", CTX_XDP, HG_BASE | HG_PKT | HG_XDP, 0 },
 	{ BPFRT_PROG_TYPE_PERF_EVENT, "perf_event", CTX_RAW, HG_BASE | HG_TRACE, 0 },
 	{ BPFRT_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint", CTX_RAW, HG_BASE | HG_TRACE, 0 },
 	{ BPFRT_PROG_TYPE_TRACING, "tracing", CTX_RAW, HG_BASE | HG_TRACE, 0 },

@@ -13,7 +13,8 @@
 enum helper_group {
 	HG_BASE = 1u << 0,  /* maps, time, printing, strings, loops, ring buffers... */
 	HG_TRACE = 1u << 1, /* the current task, reading user and kernel memory */
-	HG_PKT = 1u << 2,   /* packets: checksums, XDP head/tail adjustments */
+	HG_PKT = 1u << 2,   /* packets: checksums */
+	HG_XDP = 1u << 3,   /* XDP frames: head/tail/meta adjustments, redirects */
 	HG_ALL = ~0u,       /* embedder-registered helpers */
 };
 

@@ -59,6 +59,17 @@ long rt_helper_id(const struct bpfrt_runtime *rt, const char *name);
 /* Does prog refer to map through an lddw? (a lock-free first check for helpers) */
 bool prog_uses_map(const struct bpfrt_prog *prog, const void *map);
 
+/*
+ * Run an XDP program once on the frame in b (xdp/buff.h), following tail
+ * calls, with ex as scratch state; r0 on success. On failure the message
+ * naming the program and instruction is the runtime's last error.
+ */
+struct bpfrt_exec;
+struct xdp_block;
+struct bpfrt_runtime *prog_runtime(const struct bpfrt_prog *prog);
+int prog_run_xdp(struct bpfrt_prog *prog, struct bpfrt_exec *ex, struct xdp_block *b,
+		 uint64_t *r0);
+
 /* Give obj an id (>= 1); returns it, or 0 when out of memory. */
 uint32_t rt_id_alloc(struct bpfrt_runtime *rt, int kind, void *obj);
 void rt_id_free(struct bpfrt_runtime *rt, uint32_t id);

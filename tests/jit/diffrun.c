@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "diffrun.h"
+#include "helpers/helpers.h"
 #include "isa/validate.h"
 
 #define REF_BUDGET 50000000ull
@@ -61,6 +62,14 @@ int diff_load(const struct bpfrt_insn *insns, size_t cnt, bpfrt_helper_fn const 
 	p->helpers = helpers;
 	p->nhelpers = nhelpers;
 	return 0;
+}
+
+bpfrt_helper_fn diff_control_helper(uint32_t id)
+{
+	for (const struct helper_def *h = helpers_control; h->fn; h++)
+		if (h->id == id)
+			return h->fn;
+	return NULL;
 }
 
 void diff_prog_free(struct diff_prog *p)

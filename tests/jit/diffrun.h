@@ -34,6 +34,13 @@ int diff_load(const struct bpfrt_insn *insns, size_t cnt, bpfrt_helper_fn const 
 void diff_prog_free(struct diff_prog *p);
 
 /*
+ * The runtime's own control helper with this kernel id (181 bpf_loop, ...),
+ * NULL if none: so that a test program's callbacks go through
+ * exec_call_func() exactly as a loaded program's do.
+ */
+bpfrt_helper_fn diff_control_helper(uint32_t id);
+
+/*
  * What helpers saw, in order: each engine gets its own log as user_data and
  * helpers append to it with diff_log_add(); the logs must be equal.
  */

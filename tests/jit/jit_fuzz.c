@@ -4,12 +4,13 @@
  * checked interpreter and in the JIT must leave the same r0, return code,
  * message, data, stack and helper log.
  *
- *   jit_fuzz [SEED [COUNT]]      (defaults: 1 and 3000)
+ *   jit_fuzz [SEED [COUNT [--blind]]]      (defaults: 1, 3000, no blinding)
  *
  * Deterministic for a seed. On a difference it prints the program (LLVM
  * syntax) and its native code, and fails. At the end it checks that every
  * instruction of the table but kfunc calls was generated at least once, so
  * a table entry the generator misses cannot go untested silently.
+ * --blind compiles with constant blinding.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
 {
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
 	unsigned count = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 3000;
+	struct jit_opts jo = { .blind = argc > 3 && !strcmp(argv[3], "--blind") };
 	static struct bpfrt_insn insns[PROGEN_MAX_INSNS];
 	static uint8_t mem[PROGEN_MEM_LEN];
 	static unsigned seen[OP__COUNT];
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
 		}
 		struct jit_image img;
 		diag_clear(&d);
-		if (bpfrt_jit_compile(p.code, p.n, &img, &d)) {
+		if (bpfrt_jit_compile_opts(p.code, p.n, &jo, &img, &d)) {
 			printf("FAIL jit_fuzz: seed %llu program %u does not compile: %s\n",
 			       (unsigned long long)seed, i, d.msg);
 			print_program(insns, cnt, mem);

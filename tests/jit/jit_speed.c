@@ -6,7 +6,9 @@
  *   jit_speed [ITERATIONS]      (default 1000000 loop iterations per program)
  *
  * Prints the time per run of each engine and the ratio; both must return the
- * same r0. Not a CTest: timings need a quiet machine.
+ * same r0. Not a CTest: timings need a quiet machine. The bpf_loop row is
+ * the runtime's bpf_loop (helper 181) calling back into the program once per
+ * iteration: in the JIT the callback is native code too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,10 @@ static const struct { const char *name, *text; } progs[] = {
 	{ "helper calls", "r6 = *(u64 *)(r1 + 0)\n r7 = 0\n"
 			  "loop:\n r1 = r6\n r2 = r7\n call 1\n r7 = r0\n r6 += -1\n"
 			  " if r6 != 0 goto loop\n r0 = r7\n exit\n" },
+	{ "bpf_loop callback", "r1 = *(u64 *)(r1 + 0)\n *(u64 *)(r10 - 8) = 0\n r2 = func(body) ll\n"
+			       " r3 = r10\n r3 += -8\n r4 = 0\n call 181\n r0 = *(u64 *)(r10 - 8)\n exit\n"
+			       "body:\n r3 = *(u64 *)(r2 + 0)\n r3 += r1\n r4 = r3\n r4 >>= 7\n"
+			       " r3 ^= r4\n *(u64 *)(r2 + 0) = r3\n r0 = 0\n exit\n" },
 };
 
 static double now(void)
@@ -67,7 +73,8 @@ static double best(struct bpfrt_exec *ex, const struct jit_image *img, uint64_t 
 int main(int argc, char **argv)
 {
 	uint64_t iters = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000000;
-	static bpfrt_helper_fn const helpers[2] = { [1] = h_add };
+	static bpfrt_helper_fn helpers[182] = { [1] = h_add };
+	helpers[181] = diff_control_helper(181);
 	printf("%-18s %12s %12s %8s  (%llu iterations)\n", "program", "interp ms", "jit ms", "speedup",
 	       (unsigned long long)iters);
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
@@ -81,7 +88,7 @@ int main(int argc, char **argv)
 		struct diff_prog p;
 		struct jit_image img;
 		struct diag d;
-		if (diff_load(insns, cnt, helpers, 2, &p, &d) || bpfrt_jit_compile(p.code, p.n, &img, &d)) {
+		if (diff_load(insns, cnt, helpers, 182, &p, &d) || bpfrt_jit_compile(p.code, p.n, &img, &d)) {
 			printf("%s: %s\n", progs[i].name, d.msg);
 			return 1;
 		}

@@ -26,7 +26,13 @@ struct gen {
 	struct bpfrt_insn *p;
 	size_t len;
 	int fn, nfn;
-	bool leaf;  /* the last function: may run as a callback, where r6 is 0 */
+	/*
+	 * Functions from first_cb on may run as callbacks, where r6 is 0: they
+	 * never touch the input memory (cbsafe), and call only later ones, so
+	 * callbacks nest, call functions and run callbacks of their own.
+	 */
+	int first_cb;
+	bool cbsafe;
 	int loops;  /* loop nesting */
 	size_t start[PROGEN_MAX_FUNCS];
 	/*
@@ -165,7 +171,7 @@ static void gen_mem(struct gen *g)
 	enum op_id id = pick(g, forms, sizeof(forms));
 	const struct opinfo *oi = &bpfrt_optable[id];
 	int size = oi->bits / 8;
-	bool stack = g->leaf || chance(g, 50);
+	bool stack = g->cbsafe || chance(g, 50);
 	int base = stack ? 10 : DATA_REG, off;
 	if (oi->form == F_ATOMIC)
 		off = stack ? -COUNTERS - size * (1 + (int)below(g, (512 - COUNTERS) / size))
@@ -295,10 +301,14 @@ static void reload_args(struct gen *g)
 
 static void gen_call(struct gen *g)
 {
-	bool can_call = !g->leaf && g->fn + 1 < g->nfn;
+	bool can_call = g->fn + 1 < g->nfn;
+	int lo_cb = g->fn + 1 > g->first_cb ? g->fn + 1 : g->first_cb;
+	bool can_cb = lo_cb < g->nfn;
 	unsigned kind = below(g, 100);
 	int fn = can_call ? later_fn(g) : 0;
-	if (kind < 55 && can_call && !afford(g, kind < 45 ? fn : g->nfn - 1)) {
+	int cb = can_cb ? lo_cb + (int)below(g, (unsigned)(g->nfn - lo_cb)) : 0;
+	if ((kind < 45 && can_call && !afford(g, fn)) ||
+	    (kind >= 45 && kind < 55 && can_cb && !afford(g, cb))) {
 		gen_alu(g);
 	} else if (can_call && kind < 30) {
 		size_t j = put(g, OP_CALL_LOCAL, 0, 0, 0, 0);
@@ -308,9 +318,8 @@ static void gen_call(struct gen *g)
 		int r = reg(g);
 		put_func_token(g, r, fn);
 		put(g, OP_CALLX, r, 0, 0, 0);
-	} else if (!g->leaf && g->nfn >= 2 && kind < 55) {
-		/* Callbacks run the leaf function, which never touches r6. */
-		put_func_token(g, 1, g->nfn - 1);
+	} else if (can_cb && kind >= 45 && kind < 55) {
+		put_func_token(g, 1, cb);
 		put(g, OP_CALL_HELPER, 0, 0, 0, PROGEN_H_CALLBACK);
 		reload_args(g);
 	} else if (kind < 62) {
@@ -390,6 +399,7 @@ size_t progen_program(struct progen_rng *rng, struct bpfrt_insn *insns, uint8_t 
 	for (size_t i = 0; i < PROGEN_MEM_LEN; i++)
 		mem[i] = (uint8_t)rnd(&g, 1);
 	g.nfn = 1 + (int)below(&g, PROGEN_MAX_FUNCS);
+	g.first_cb = g.nfn > 1 ? 1 + (int)below(&g, (unsigned)(g.nfn - 1)) : g.nfn;
 	/*
 	 * Functions are laid out last first, so that every call is backward and
 	 * its callee's cost known; slot 0 jumps to main.
@@ -397,7 +407,7 @@ size_t progen_program(struct progen_rng *rng, struct bpfrt_insn *insns, uint8_t 
 	put(&g, OP_JA, 0, 0, 0, 0);
 	for (g.fn = g.nfn - 1; g.fn >= 0; g.fn--) {
 		g.start[g.fn] = g.len;
-		g.leaf = g.fn > 0 && g.fn == g.nfn - 1;
+		g.cbsafe = g.fn >= g.first_cb;
 		g.cost = 0;
 		g.mult = 1;
 		if (g.fn == 0) {

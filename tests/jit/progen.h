@@ -22,7 +22,10 @@
  * Helpers the programs call (the caller registers them, see progen.c):
  * PROGEN_H_MIX (mixes its arguments), PROGEN_H_STOP (stops the program for
  * some arguments), PROGEN_H_FAIL (fails the run for some), PROGEN_H_CALLBACK
- * (runs function r1 with r2, r3 through exec_call_func).
+ * (runs function r1 with r2, r3 through exec_call_func, as bpf_loop does).
+ * Callbacks run the last few functions, which never touch the input memory
+ * (r6 is 0 there): they nest, call later functions and helpers, and may stop
+ * the program or pass the frame limit, all in the callback's own frame.
  */
 #ifndef BPFRT_TESTS_JIT_PROGEN_H
 #define BPFRT_TESTS_JIT_PROGEN_H

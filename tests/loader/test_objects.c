@@ -338,6 +338,11 @@ static void t_control(void)
 	if (run(obj, "foreach", NULL, 0, NULL, 0, NULL, 0, &r))
 		goto out;
 	CHECK(r == 8 * 1000 + 204, "for_each: %llu, expected 8204", (unsigned long long)r);
+	if (run(obj, "nested", NULL, 0, NULL, 0, NULL, 0, &r))
+		goto out;
+	/* rounds 0..3: 1003 + 2014 + 3032 + 4059 (see control.bpf.c) */
+	CHECK(r == 4 * 1000000 + 10108, "nested callbacks: %llu, expected 4010108",
+	      (unsigned long long)r);
 
 	uint32_t slot = 0, id1 = bpfrt_prog__id(bpfrt_program__prog(bpfrt_object__find_program_by_name(obj, "target1")));
 	uint32_t id2 = bpfrt_prog__id(bpfrt_program__prog(bpfrt_object__find_program_by_name(obj, "target2")));

@@ -78,7 +78,13 @@ static const struct create_case cases[] = {
 	{ "prog array", BPFRT_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0, 0 },
 	{ "prog array value 8", BPFRT_MAP_TYPE_PROG_ARRAY, 4, 8, 4, 0, -EINVAL },
 	{ "prog array MMAPABLE", BPFRT_MAP_TYPE_PROG_ARRAY, 4, 4, 4, F_MMAPABLE, -EINVAL },
-	{ "perf event array", BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, 0, -EOPNOTSUPP },
+	{ "perf event array", BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, 0, 0 },
+	{ "perf event array value 8", BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, 4, 8, 4, 0, -EINVAL },
+	{ "perf event array 0", BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 0, 0, -EINVAL },
+	{ "perf event array NO_PREALLOC", BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, F_NO_PREALLOC,
+	  -EINVAL },
+	{ "perf event array of 2^20 (bpfrt cap)", BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 1u << 20,
+	  0, -E2BIG },
 	{ "unknown type", (enum bpfrt_map_type)99, 4, 4, 4, 0, -EINVAL },
 	/* bpfrt's cap: 1 GiB per map, with every multiplication checked */
 	{ "array of 1 GiB", BPFRT_MAP_TYPE_ARRAY, 4, 1u << 20, 1024, 0, -E2BIG },
@@ -111,8 +117,8 @@ static void test_messages(struct bpfrt_runtime *rt)
 	CHECK(!mk(rt, BPFRT_MAP_TYPE_ARRAY, "huge", 4, 1u << 20, 4096, 0), "huge array");
 	CHECK_ERR_MENTIONS(rt, "map 'huge'");
 	CHECK_ERR_MENTIONS(rt, "1 GiB");
-	CHECK(!mk(rt, BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, "events", 4, 4, 4, 0), "perf");
-	CHECK_ERR_MENTIONS(rt, "perf event arrays are not supported");
+	CHECK(!mk(rt, BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, "events", 4, 8, 4, 0), "perf");
+	CHECK_ERR_MENTIONS(rt, "4-byte keys and values");
 	CHECK(!mk(rt, BPFRT_MAP_TYPE_LPM_TRIE, "routes", 8, 4, 4, 0), "lpm");
 	CHECK_ERR_MENTIONS(rt, "BPF_F_NO_PREALLOC");
 

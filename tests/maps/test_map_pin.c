@@ -219,7 +219,7 @@ static void test_bad_files(struct bpfrt_runtime *rt)
 	write_file(p, buf, len);
 	expect_open_fails(rt, "invalid", "invalid map");
 	bad = h;
-	bad.type = 4; /* perf event array */
+	bad.type = 99; /* no such map type */
 	memcpy(buf, &bad, sizeof(bad));
 	path_in_dir(p, sizeof(p), "type");
 	write_file(p, buf, len);

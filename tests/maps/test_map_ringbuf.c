@@ -259,14 +259,37 @@ struct poller {
 	struct bpfrt_ring_buffer *rb;
 	int result;
 	int done;
+	int tid; /* set just before it polls */
 };
 
 static void *poll_once(void *arg)
 {
 	struct poller *p = arg;
+	__atomic_store_n(&p->tid, (int)gettid(), __ATOMIC_RELEASE);
 	p->result = bpfrt_ring_buffer__poll(p->rb, 5000);
 	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* Wait until the thread whose id *tid will hold is asleep (state S in /proc). */
+static bool wait_asleep(const int *tid)
+{
+	for (int i = 0; i < 10000; i++) {
+		int t = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
+		char path[64], stat[256] = "";
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", t);
+		FILE *f = t ? fopen(path, "r") : NULL;
+		if (f) {
+			size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+			fclose(f);
+			stat[n] = 0;
+			const char *state = strrchr(stat, ')'); /* after "pid (comm)" */
+			if (state && state[1] == ' ' && state[2] == 'S')
+				return true;
+		}
+		usleep(1000);
+	}
+	return false;
 }
 
 /* BPF_RB_NO_WAKEUP leaves a waiting consumer asleep; BPF_RB_FORCE_WAKEUP wakes it. */
@@ -274,12 +297,17 @@ static void test_wakeup_flags(struct bpfrt_runtime *rt)
 {
 	struct bpfrt_map *m = bpfrt_map__create(rt, BPFRT_MAP_TYPE_RINGBUF, "wake", 0, 0, 4096, NULL);
 	struct sink s = { 0 };
-	struct poller p = { bpfrt_ring_buffer__new(m, sample, &s), 0, 0 };
+	struct poller p = { bpfrt_ring_buffer__new(m, sample, &s), 0, 0, 0 };
 	pthread_t th;
 	pthread_create(&th, NULL, poll_once, &p);
 	uint8_t data[8];
 	fill(data, 1, 8);
-	usleep(50000);
+	/*
+	 * The record must come while the consumer sleeps in poll: one that is
+	 * there before it polls is consumed at once, flags or not. On a loaded
+	 * machine the thread may take long to get there.
+	 */
+	CHECK(wait_asleep(&p.tid), "the poller never went to sleep");
 	CHECK_EQ(ringbuf_output(m, data, 8, 1 /* BPF_RB_NO_WAKEUP */), 0);
 	usleep(200000);
 	CHECK(!__atomic_load_n(&p.done, __ATOMIC_ACQUIRE), "woken despite BPF_RB_NO_WAKEUP");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * control.bpf.c - bpf_loop, bpf_for_each_map_elem and tail calls.
+ * control.bpf.c - bpf_loop, bpf_for_each_map_elem and tail calls; callbacks
+ * that nest, stop early, call functions and use their own stack.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -58,6 +59,53 @@ long foreach(void *data, long size)
 	__u64 sum = 0;
 	long n = bpf_for_each_map_elem(&values, sum_elem, &sum, 0);
 	return n * 1000 + sum;
+}
+
+struct nest_ctx {
+	__u64 sum;
+	__u32 rounds;
+};
+
+/* A bpf-to-bpf call from inside a callback. */
+static __attribute__((noinline)) __u64 weigh(__u64 v, __u64 k)
+{
+	return v * (k + 3);
+}
+
+/* Visits keys 0..rounds: returns 1 (stop) at key rounds. */
+static long weigh_elem(void *map, __u32 *key, __u64 *val, struct nest_ctx *c)
+{
+	c->sum += weigh(*val, *key);
+	return *key >= c->rounds;
+}
+
+static long outer_round(__u64 index, struct nest_ctx *c)
+{
+	volatile __u64 local[2]; /* the callback's own stack */
+
+	local[0] = index;
+	local[1] = index * 2;
+	c->rounds = (__u32)index;
+	long n = bpf_for_each_map_elem(&values, weigh_elem, c, 0);
+	c->sum += n * 1000 + local[0] + local[1];
+	return 0;
+}
+
+/*
+ * bpf_loop whose callback runs bpf_for_each_map_elem, whose callback calls a
+ * function and stops the walk early: round i visits keys 0..i, adding
+ * (k + 1) * (k + 3) for each, then 1000 per key visited and 3 * i.
+ */
+SEC("bpfrt")
+long nested(void *data, long size)
+{
+	for (__u32 i = 0; i < 8; i++) {
+		__u64 v = i + 1;
+		bpf_map_update_elem(&values, &i, &v, BPF_ANY);
+	}
+	struct nest_ctx c = { 0, 0 };
+	long n = bpf_loop(4, outer_round, &c, 0);
+	return n * 1000000 + c.sum;
 }
 
 /* Tail calls: entry jumps to slot data[0]; each target returns its own mark. */
