@@ -42,6 +42,12 @@ struct bpfrt_object_open_opts {
 	 * (/boot/config-<release>, else /proc/config.gz), as libbpf's option.
 	 */
 	const char *kconfig;
+	/*
+	 * Treat every map as LIBBPF_PIN_BY_NAME: reuse the map pinned under
+	 * pin_root_path, or create and pin it there. Two processes opening one
+	 * object this way share all its maps (bpfrt trace and its in-process agent).
+	 */
+	bool pin_all_maps;
 };
 
 /**

@@ -220,6 +220,18 @@ struct bpfrt_test_run_opts {
  */
 int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts);
 
+/**
+ * bpfrt_prog__run_ctx() - run once on a context in place: what a hook does
+ * per event (no copy of ctx, no timing, an execution state kept per thread).
+ * @ctx: the context (r1); the checked engine lets the program read
+ *       ctx_size bytes of it and write none.
+ * @retval: receives r0, or NULL.
+ *
+ * Return: 0, -EBUSY when called from inside a helper of a program that this
+ * thread is running, or the errors of bpfrt_prog__test_run().
+ */
+int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_t *retval);
+
 #ifdef __cplusplus
 }
 #endif

@@ -100,6 +100,31 @@ int bpfrt_runtime__add_helper(struct bpfrt_runtime *rt, uint32_t id, const char 
  */
 void bpfrt_runtime__set_trace_output(struct bpfrt_runtime *rt, FILE *f);
 
+/*
+ * A task (thread) of another process that programs run on behalf of: a
+ * tracer such as `bpfrt trace` runs the program of a hook in its own process
+ * while a thread of the traced process is stopped at the hook. Numbers are
+ * the kernel's: tgid is the process id, pid the thread id.
+ */
+struct bpfrt_task {
+	int32_t tgid;
+	int32_t pid;
+	uint32_t uid, gid;
+	char comm[16];
+};
+
+/**
+ * bpfrt_runtime__set_task() - the task the next program runs stand for.
+ * @task: copied; NULL returns to the calling thread.
+ *
+ * With a task set, bpf_get_current_pid_tgid, _uid_gid and _comm report it,
+ * bpf_probe_read_user(_str) read its process's memory (fault-safely, through
+ * process_vm_readv), and bpf_trace_printk lines carry its name and thread id.
+ * The _kernel variants keep reading this process: the runtime is the
+ * "kernel" (a raw tracepoint's struct pt_regs lives here).
+ */
+void bpfrt_runtime__set_task(struct bpfrt_runtime *rt, const struct bpfrt_task *task);
+
 /** bpfrt_runtime__helper_name() - name of helper id, or NULL if none. */
 const char *bpfrt_runtime__helper_name(const struct bpfrt_runtime *rt, uint32_t id);
 

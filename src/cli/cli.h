@@ -20,6 +20,7 @@ int cmd_prog(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_btf(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 #ifdef BPFRT_HAVE_PCAP
 int cmd_xdp(int argc, char **argv);
 int cmd_cbpf(int argc, char **argv);

@@ -18,6 +18,7 @@ static const struct {
 	{ "map", cmd_map, "show, dump, look up and change maps (also pinned by other processes)" },
 	{ "btf", cmd_btf, "print the BTF of an object or of the kernel" },
 	{ "verify", cmd_verify, "prove programs safe, or say why they are not" },
+	{ "trace", cmd_trace, "run tracing programs on the system calls and functions of a command or process" },
 #ifdef BPFRT_HAVE_PCAP
 	{ "xdp", cmd_xdp, "run an XDP program on a pcap file or live on an interface" },
 	{ "cbpf", cmd_cbpf, "run a classic BPF filter (tcpdump -dd, or an expression) on a pcap file" },

@@ -13,7 +13,7 @@
 static const struct helper_def *const tables[] = {
 	helpers_map,    helpers_time,   helpers_task,    helpers_print,
 	helpers_string, helpers_probe,  helpers_ringbuf, helpers_control,
-	helpers_packet, helpers_xdp,    helpers_perf,
+	helpers_packet, helpers_xdp,    helpers_perf,    helpers_stack,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -62,11 +62,17 @@ bool helper_map(struct bpfrt_exec *ex, const char *helper, int arg, uint64_t p)
 	return false;
 }
 
-const struct helper_proto *helper_proto(uint32_t id)
+const struct helper_def *helper_kernel_def(uint32_t id)
 {
 	for (size_t t = 0; t < NTABLES; t++)
 		for (const struct helper_def *h = tables[t]; h->fn; h++)
 			if (h->id == id)
-				return h->proto;
+				return h;
 	return NULL;
+}
+
+const struct helper_proto *helper_proto(uint32_t id)
+{
+	const struct helper_def *h = helper_kernel_def(id);
+	return h ? h->proto : NULL;
 }

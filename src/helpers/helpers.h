@@ -28,6 +28,8 @@ struct helper_def {
 
 /* The prototype of kernel helper id, NULL if bpfrt has none. */
 const struct helper_proto *helper_proto(uint32_t id);
+/* The kernel helper with this id, from the tables above, or NULL. */
+const struct helper_def *helper_kernel_def(uint32_t id);
 
 #define HELPER(fn) \
 	static uint64_t fn(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, \
@@ -43,6 +45,7 @@ extern const struct helper_def helpers_probe[];
 extern const struct helper_def helpers_ringbuf[];
 extern const struct helper_def helpers_control[];
 extern const struct helper_def helpers_packet[];
+extern const struct helper_def helpers_stack[];
 extern const struct helper_def helpers_xdp[];
 extern const struct helper_def helpers_perf[];
 
@@ -71,6 +74,18 @@ uint64_t helper_fail(struct bpfrt_exec *ex, int err, const char *fmt, ...);
 long probe_copy(void *dst, const void *src, uint64_t size);
 /* Copies up to size-1 bytes and a NUL; returns the length with the NUL. */
 long probe_copy_str(char *dst, const void *src, uint64_t size);
+
+/*
+ * The same from user memory: the process of the runtime's task when one is
+ * set (bpfrt_runtime__set_task), else this process.
+ */
+long probe_copy_user(const struct bpfrt_exec *ex, void *dst, const void *src, uint64_t size);
+long probe_copy_user_str(const struct bpfrt_exec *ex, char *dst, const void *src, uint64_t size);
+/*
+ * A string a program hands over (printk's %s): from the program's own memory
+ * (stack, context, maps) when it lies there, else from user memory.
+ */
+long probe_copy_any_str(const struct bpfrt_exec *ex, char *dst, const void *src, uint64_t size);
 
 /*
  * The kernel's bpf_trace_printk/bpf_snprintf formatting: %d %i %u %x %X %ld

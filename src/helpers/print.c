@@ -45,7 +45,6 @@ static void put_str(struct sink *s, const char *p, size_t n)
 long bpf_format(struct bpfrt_exec *ex, char *out, uint64_t out_size, const char *fmt,
 		uint64_t fmt_size, const uint64_t *args, uint32_t nargs)
 {
-	(void)ex;
 	struct sink s = { out, out_size, 0 };
 	if (!fmt || fmt_size == 0 || !memchr(fmt, 0, fmt_size))
 		return -EINVAL; /* the kernel needs the format NUL-terminated within fmt_size */
@@ -101,7 +100,7 @@ long bpf_format(struct bpfrt_exec *ex, char *out, uint64_t out_size, const char 
 		}
 		if (*p == 's') {
 			char str[MAX_LINE];
-			if (probe_copy_str(str, (const void *)(uintptr_t)a, sizeof(str)) < 0)
+			if (probe_copy_any_str(ex, str, (const void *)(uintptr_t)a, sizeof(str)) < 0)
 				strcpy(str, "(fault)");
 			spec[k++] = 's';
 			spec[k] = '\0';
@@ -152,13 +151,21 @@ static long trace_line(struct bpfrt_exec *ex, const char *fmt, uint64_t fmt_size
 	if (len && msg[len - 1] == '\n')
 		msg[--len] = '\0';
 	char comm[17] = "";
-	prctl(PR_GET_NAME, comm);
+	int tid;
+	const struct bpfrt_task *t = rt_task(ex->rt);
+	if (t) {
+		memcpy(comm, t->comm, sizeof(t->comm));
+		tid = t->pid;
+	} else {
+		prctl(PR_GET_NAME, comm);
+		tid = gettid();
+	}
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	int cpu = sched_getcpu();
 	FILE *out = rt_trace_output(ex->rt);
 	flockfile(out);
-	fprintf(out, "%16s-%-7d [%03d] d..31 %5lld.%06ld: bpf_trace_printk: %s\n", comm, gettid(),
+	fprintf(out, "%16s-%-7d [%03d] d..31 %5lld.%06ld: bpf_trace_printk: %s\n", comm, tid,
 		cpu < 0 ? 0 : cpu, (long long)ts.tv_sec, ts.tv_nsec / 1000, msg);
 	fflush(out);
 	funlockfile(out);

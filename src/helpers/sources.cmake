@@ -9,6 +9,7 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/ringbuf.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/control.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/packet.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/helpers/stack.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/xdp.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/perf.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/license.c

@@ -13,14 +13,21 @@
 #include <sys/random.h>
 #include <unistd.h>
 #include "helpers.h"
+#include "runtime/runtime.h"
 
 HELPER(bpf_get_current_pid_tgid)
 {
+	const struct bpfrt_task *t = rt_task(ex->rt);
+	if (t)
+		return (uint64_t)(uint32_t)t->tgid << 32 | (uint32_t)t->pid;
 	return (uint64_t)getpid() << 32 | (uint32_t)gettid();
 }
 
 HELPER(bpf_get_current_uid_gid)
 {
+	const struct bpfrt_task *t = rt_task(ex->rt);
+	if (t)
+		return (uint64_t)t->gid << 32 | t->uid;
 	return (uint64_t)getgid() << 32 | (uint32_t)getuid();
 }
 
@@ -32,7 +39,11 @@ HELPER(bpf_get_current_comm)
 	if (r2 == 0)
 		return (uint64_t)-EINVAL;
 	char comm[17] = "";
-	prctl(PR_GET_NAME, comm);
+	const struct bpfrt_task *t = rt_task(ex->rt);
+	if (t)
+		memcpy(comm, t->comm, sizeof(t->comm));
+	else
+		prctl(PR_GET_NAME, comm);
 	char *buf = (char *)(uintptr_t)r1;
 	size_t n = strnlen(comm, 16);
 	if (n >= r2)

@@ -80,6 +80,8 @@ struct bpfrt_object *bpfrt_object__open_mem(struct bpfrt_runtime *rt, const void
 			      ? opts->kconfig : NULL;
 	obj->name = strdup(name);
 	obj->pin_root = pin ? strdup(pin) : NULL;
+	obj->pin_all_maps = opts && opts->sz > offsetof(struct bpfrt_object_open_opts, pin_all_maps) &&
+			    opts->pin_all_maps;
 	obj->kconfig_text = kconfig ? strdup(kconfig) : NULL;
 	int err = -ENOMEM;
 	if (!obj->name || (pin && !obj->pin_root) || (kconfig && !obj->kconfig_text)) {
@@ -163,6 +165,8 @@ struct bpfrt_object *bpfrt_object__open_file(struct bpfrt_runtime *rt, const cha
 				  ? opts->pin_root_path : NULL;
 		if (opts->object_name)
 			o.object_name = opts->object_name;
+		o.pin_all_maps = opts->sz > offsetof(struct bpfrt_object_open_opts, pin_all_maps) &&
+				 opts->pin_all_maps;
 		o.kconfig = opts->sz > offsetof(struct bpfrt_object_open_opts, kconfig)
 			    ? opts->kconfig : NULL;
 	}
@@ -213,7 +217,7 @@ static int create_maps(struct bpfrt_object *obj)
 				continue;
 			char path[4096];
 			pin_path(obj, d->name, path, sizeof(path));
-			if (d->pinning == 1 && !d->is_inner) {
+			if ((d->pinning == 1 || obj->pin_all_maps) && !d->is_inner) {
 				int err = reuse_pinned(obj, d, path);
 				if (err)
 					return err;
@@ -231,7 +235,7 @@ static int create_maps(struct bpfrt_object *obj)
 						   d->max_entries, &o);
 			if (!d->map)
 				return obj_fail(obj, -errno, "map '%s' cannot be created (see above)", d->name);
-			if (d->pinning == 1 && !d->is_inner) {
+			if ((d->pinning == 1 || obj->pin_all_maps) && !d->is_inner) {
 				/* A bare name: the maps' own default directory, made on demand. */
 				if (obj->pin_root && mkdir(obj->pin_root, 0755) && errno != EEXIST)
 					return obj_fail(obj, -errno, "pin root '%s': %s", obj->pin_root,

@@ -132,6 +132,7 @@ struct bpfrt_object {
 	struct init_slot *slots;       /* initial values of map-in-map and prog arrays */
 	size_t nslots;
 	char *pin_root;
+	bool pin_all_maps; /* every map pinned by name (open option) */
 	/* .kconfig externs, their values, and the map holding them (index + 1, 0: none) */
 	struct obj_kconfig *kcfg;
 	size_t nkcfg;

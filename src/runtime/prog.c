@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/bpf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -727,4 +728,99 @@ int prog_run_xdp(struct bpfrt_prog *prog, struct bpfrt_exec *ex, struct xdp_bloc
 		prog_fail(prog->rt, cur->name, cur->insns, cur->cnt, err, &d);
 	ex->diag = NULL;
 	return err;
+}
+
+/*
+ * Hooks run a program per event, many times a second, on a context that is
+ * theirs (struct pt_regs, a tracepoint record): no copy, no timing, and one
+ * execution state per thread, made on its first run and freed with the thread.
+ */
+static pthread_key_t hook_exec_key;
+static pthread_once_t hook_exec_once = PTHREAD_ONCE_INIT;
+/*
+ * initial-exec: no __tls_get_addr call per hit when libbpfrt is inside a
+ * shared library (the preloaded trace agent, loaded at start-up).
+ */
+#define HOOK_TLS __attribute__((tls_model("initial-exec")))
+static __thread struct bpfrt_exec *hook_exec HOOK_TLS;
+static __thread bool hook_running HOOK_TLS;
+
+/* The context region's name in hook runs: marks an execution state set up by a hook. */
+static const char hook_ctx_name[] = "ctx";
+
+static void hook_exec_key_make(void)
+{
+	pthread_key_create(&hook_exec_key, free);
+}
+
+int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_t *retval)
+{
+	if (hook_running)
+		return -EBUSY; /* a hook inside a helper of this thread's program */
+	hook_running = true; /* before malloc: a hook on malloc itself must not recurse */
+	struct bpfrt_exec *ex = hook_exec;
+	if (!ex) {
+		pthread_once(&hook_exec_once, hook_exec_key_make);
+		ex = malloc(sizeof(*ex));
+		if (!ex) {
+			hook_running = false;
+			return rt_fail(prog->rt, -ENOMEM, "prog '%s': out of memory", prog->name);
+		}
+		ex->prog = NULL; /* nothing set up yet */
+		ex->nregions = 0;
+		pthread_setspecific(hook_exec_key, ex);
+		hook_exec = ex;
+	}
+	struct diag d;
+	d.msg[0] = '\0';
+	d.insn = DIAG_NO_INSN;
+	struct run_mem m = { .ctx = ctx, .ctx_len = ctx_size, .r1 = (uintptr_t)ctx, .r2 = ctx_size };
+	if (ex->prog == prog && ex->nregions >= 2 && ex->regions[1].name == hook_ctx_name) {
+		/*
+		 * The same program as this thread's last hook: its regions stand;
+		 * only the context moved, and what a run changes is reset.
+		 */
+		uintptr_t top = (uintptr_t)(ex->stack + sizeof(ex->stack));
+		ex->regions[0].lo = top - BPFRT_STACK_SIZE;
+		ex->regions[1].lo = (uintptr_t)ctx;
+		ex->regions[1].hi = (uintptr_t)ctx + ctx_size;
+		ex->stop = false;
+		ex->stop_ret = 0;
+		ex->error = 0;
+		ex->depth = 0;
+	} else {
+		exec_enter(ex, prog, &m); /* the context is regions[1]: there is no data */
+		if (ex->nregions >= 2)
+			ex->regions[1].name = hook_ctx_name;
+	}
+	ex->diag = &d;
+	ex->user_data = NULL;
+	ex->tail_calls = 0;
+	ex->tail_target = NULL;
+	const struct bpfrt_prog *cur = prog;
+	uint64_t r0 = 0;
+	int err;
+	for (;;) {
+		if (cur->engine == BPFRT_ENGINE_CHECKED) {
+			ex->budget = cur->insn_budget;
+			err = bpfrt_interp_run_checked(ex, m.r1, m.r2, &r0);
+		} else if (cur->engine == BPFRT_ENGINE_JIT) {
+			err = cur->jit.run(ex, m.r1, m.r2, &r0);
+		} else {
+			err = bpfrt_interp_run(ex, m.r1, m.r2, &r0);
+		}
+		if (err || !ex->tail_target)
+			break;
+		cur = ex->tail_target;
+		exec_enter(ex, cur, &m);
+		ex->tail_target = NULL;
+	}
+	if (cur != prog)
+		ex->prog = NULL; /* set up for the tail call's target: rebuild next time */
+	hook_running = false;
+	if (err)
+		return prog_fail(prog->rt, cur->name, cur->insns, cur->cnt, err, &d);
+	if (retval)
+		*retval = r0;
+	return 0;
 }

@@ -86,6 +86,18 @@ void bpfrt_runtime__set_trace_output(struct bpfrt_runtime *rt, FILE *f)
 	rt->trace_out = f;
 }
 
+void bpfrt_runtime__set_task(struct bpfrt_runtime *rt, const struct bpfrt_task *task)
+{
+	rt->has_task = task != NULL;
+	if (task)
+		rt->task = *task;
+}
+
+const struct bpfrt_task *rt_task(const struct bpfrt_runtime *rt)
+{
+	return rt && rt->has_task ? &rt->task : NULL;
+}
+
 FILE *rt_trace_output(const struct bpfrt_runtime *rt)
 {
 	return rt->trace_out ? rt->trace_out : stderr;

@@ -24,6 +24,9 @@ struct bpfrt_runtime {
 	bool quiet;
 	char last_error[DIAG_MAX + 128];
 	FILE *trace_out;
+	/* The task programs run for (bpfrt_runtime__set_task), when has_task. */
+	bool has_task;
+	struct bpfrt_task task;
 
 	/* Helper table indexed by id; fns mirrors slots for the interpreter. */
 	struct helper_slot *helpers;
@@ -48,6 +51,8 @@ int rt_add_helper(struct bpfrt_runtime *rt, uint32_t id, const char *name, bpfrt
 /* Which helper groups id belongs to (0: no such helper). */
 uint32_t rt_helper_groups(const struct bpfrt_runtime *rt, uint32_t id);
 FILE *rt_trace_output(const struct bpfrt_runtime *rt);
+/* The task set with bpfrt_runtime__set_task(), or NULL for the calling thread. */
+const struct bpfrt_task *rt_task(const struct bpfrt_runtime *rt);
 /* The id of the helper named name, or -1. */
 long rt_helper_id(const struct bpfrt_runtime *rt, const char *name);
 

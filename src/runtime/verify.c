@@ -22,19 +22,6 @@ struct vctx {
 	const struct prog_verify_args *a;
 };
 
-static const struct helper_def *kernel_helper(uint32_t id)
-{
-	static const struct helper_def *const tables[] = {
-		helpers_map, helpers_time, helpers_task, helpers_print, helpers_string,
-		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet,
-	};
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-		for (const struct helper_def *h = tables[t]; h->fn; h++)
-			if (h->id == id)
-				return h;
-	return NULL;
-}
-
 static bool v_allowed(void *ctx, uint32_t id)
 {
 	const struct prog_verify_args *a = ((struct vctx *)ctx)->a;
@@ -44,7 +31,7 @@ static bool v_allowed(void *ctx, uint32_t id)
 static const struct helper_proto *v_proto(void *ctx, uint32_t id)
 {
 	const struct prog_verify_args *a = ((struct vctx *)ctx)->a;
-	const struct helper_def *h = kernel_helper(id);
+	const struct helper_def *h = helper_kernel_def(id);
 	if (!h || id >= a->rt->nhelpers || a->rt->helper_fns[id] != h->fn)
 		return NULL;
 	return h->proto;

@@ -277,20 +277,10 @@ void vt_prog_free(struct vt_prog *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static const struct helper_def *const *tables(void)
-{
-	static const struct helper_def *const t[] = { helpers_map, helpers_time, helpers_task, helpers_print,
-		helpers_string, helpers_probe, helpers_ringbuf, helpers_control, helpers_packet, NULL };
-	return t;
-}
-
+/* The kernel helpers as the runtime registers them (one table list, in helpers.c). */
 static const struct helper_def *find_helper(uint32_t id)
 {
-	for (const struct helper_def *const *t = tables(); *t; t++)
-		for (const struct helper_def *h = *t; h->fn; h++)
-			if (h->id == id)
-				return h;
-	return NULL;
+	return helper_kernel_def(id);
 }
 
 static bool allowed(void *ctx, uint32_t id)

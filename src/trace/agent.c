@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * agent.c - libbpfrt_agent.so: the in-process side of `bpfrt trace`.
+ *
+ * bpfrt launches the command with this library in LD_PRELOAD. Before main()
+ * its constructor opens the same object, sharing every map with bpfrt (all
+ * maps pinned under one directory), loads the programs and patches each
+ * uprobe site mapped in the process with a jump to a trampoline (tramp.c):
+ * a probe hit is then a call inside the process, with no ptrace stop and no
+ * context switch. bpf_printk lines go to a pipe bpfrt reads; counts and
+ * ring buffer events are in the shared maps. Children inherit the patched
+ * code and the agent; exec'd programs load it again from LD_PRELOAD.
+ *
+ * Environment (set by bpfrt): BPFRT_AGENT_OBJ object path, BPFRT_AGENT_PIN
+ * pin directory, BPFRT_AGENT_FD trace pipe, BPFRT_AGENT_ENGINE default, checked,
+ * interp or jit, BPFRT_AGENT_PROG the only program (optional).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "bpfrt/object.h"
+#include "bpfrt/prog.h"
+#include "bpfrt/runtime.h"
+#include "trace.h"
+#include "tramp.h"
+
+#define MAX_FRAMES 256
+
+static struct {
+	struct bpfrt_runtime *rt;
+	struct bpfrt_object *obj;
+	struct hook *hooks;
+	size_t nhooks;
+	struct probe_site *sites;
+	size_t nsites;
+	struct tramp_pool *pool;
+	uint64_t ret_tramp;
+	FILE *out;
+	volatile bool detached; /* bpfrt is gone: probes run nothing */
+} agent;
+
+/* uretprobes in flight on this thread: the stack slots given the trampoline's address. */
+/*
+ * uretprobes in flight on this thread: the stack slots given the trampoline's
+ * address. Allocated on a thread's first uretprobe; only a pointer and a
+ * count are thread-local, initial-exec (no call per access) and small enough
+ * for the static TLS surplus a dlopen()ed library may use (bpfrt trace -p).
+ */
+struct ret_frames {
+	unsigned n;
+	struct {
+		uint64_t slot, ret;
+		uint64_t site;
+	} v[MAX_FRAMES];
+};
+static __thread struct ret_frames *frames __attribute__((tls_model("initial-exec")));
+/* In a hit already: a probed function the hit itself calls (calloc) is skipped. */
+static __thread bool in_hit __attribute__((tls_model("initial-exec")));
+
+static void run_site(uint64_t site, enum hook_kind kind, struct tramp_regs *regs)
+{
+	for (size_t i = 0; i < agent.nhooks; i++) {
+		const struct hook *h = &agent.hooks[i];
+		if (h->kind == kind && (uint64_t)h->site_idx == site)
+			bpfrt_prog__run_ctx(h->prog, regs, sizeof(*regs), NULL);
+	}
+}
+
+static void on_hit(uint64_t site, struct tramp_regs *regs)
+{
+	int saved = errno; /* the probed code must not see a helper's errno */
+	if (agent.detached || in_hit)
+		return;
+	in_hit = true;
+	if (agent.sites[site].entry)
+		run_site(site, HOOK_UPROBE, regs);
+	if (agent.sites[site].ret && agent.ret_tramp) {
+		if (!frames)
+			frames = calloc(1, sizeof(*frames)); /* freed with the process */
+		if (frames && frames->n < MAX_FRAMES) {
+			uint64_t *slot = (uint64_t *)(uintptr_t)regs->sp;
+			frames->v[frames->n].slot = regs->sp;
+			frames->v[frames->n].ret = *slot;
+			frames->v[frames->n].site = site;
+			frames->n++;
+			*slot = agent.ret_tramp;
+		}
+	}
+	in_hit = false;
+	errno = saved;
+}
+
+static uint64_t on_ret(struct tramp_regs *regs)
+{
+	int saved = errno;
+	uint64_t slot = regs->sp;
+	/* Frames deeper than this return were left by longjmp or exceptions. */
+	while (frames->n > 1 && frames->v[frames->n - 1].slot < slot)
+		frames->n--;
+	if (!frames->n)
+		abort(); /* cannot happen: only a replaced return address leads here */
+	unsigned k = --frames->n;
+	uint64_t ret = frames->v[k].ret;
+	regs->ip = ret;
+	regs->sp = slot + 8; /* as after the return */
+	if (!agent.detached)
+		run_site(frames->v[k].site, HOOK_URETPROBE, regs);
+	errno = saved;
+	return ret;
+}
+
+static void agent_print(enum bpfrt_print_level level, const char *msg, void *ctx)
+{
+	(void)ctx;
+	if (level == BPFRT_WARN && agent.out)
+		fprintf(agent.out, "bpfrt agent (pid %d): %s\n", getpid(), msg);
+}
+
+static int add_site(struct hook *h)
+{
+	size_t i;
+	for (i = 0; i < agent.nsites; i++)
+		if (agent.sites[i].dev == h->site.dev && agent.sites[i].ino == h->site.ino &&
+		    agent.sites[i].off == h->site.off)
+			break;
+	if (i == agent.nsites) {
+		struct probe_site *v = realloc(agent.sites, (agent.nsites + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		agent.sites = v;
+		agent.sites[agent.nsites++] = h->site;
+	}
+	agent.sites[i].entry |= h->kind == HOOK_UPROBE;
+	agent.sites[i].ret |= h->kind == HOOK_URETPROBE;
+	h->site_idx = (int)i;
+	return 0;
+}
+
+/* Load the object (maps shared through pin) and patch the probes; output to agent.out. */
+static int start(const char *path, const char *pin, const char *engine, const char *only)
+{
+	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = agent.out, .print = agent_print);
+	agent.rt = bpfrt_runtime__new(&ro);
+	if (!agent.rt)
+		return -errno;
+	BPFRT_OPTS(bpfrt_object_open_opts, oo, .pin_root_path = pin, .pin_all_maps = true);
+	agent.obj = bpfrt_object__open_file(agent.rt, path, &oo);
+	enum bpfrt_engine e = engine && !strcmp(engine, "jit")       ? BPFRT_ENGINE_JIT
+			      : engine && !strcmp(engine, "interp")  ? BPFRT_ENGINE_INTERP
+			      : engine && !strcmp(engine, "checked") ? BPFRT_ENGINE_CHECKED
+								     : BPFRT_ENGINE_DEFAULT;
+	if (!agent.obj || bpfrt_object__load_engine(agent.obj, e))
+		return -EINVAL; /* printed through agent_print */
+	int err = hooks_build(agent.rt, agent.obj, only, &agent.hooks, &agent.nhooks);
+	for (size_t i = 0; !err && i < agent.nhooks; i++)
+		if (agent.hooks[i].kind == HOOK_UPROBE || agent.hooks[i].kind == HOOK_URETPROBE)
+			err = add_site(&agent.hooks[i]);
+	if (err || !agent.nsites)
+		return err;
+	agent.pool = tramp_pool_new();
+	if (!agent.pool)
+		return -ENOMEM;
+	for (size_t i = 0; i < agent.nsites; i++)
+		if (agent.sites[i].ret)
+			agent.ret_tramp = tramp_ret(agent.pool, on_ret);
+	for (size_t i = 0; i < agent.nsites; i++) {
+		uint64_t addr;
+		if (procmaps_find(getpid(), agent.sites[i].dev, agent.sites[i].ino, agent.sites[i].off,
+				  &addr))
+			continue; /* not in this program (an exec'd child may run another) */
+		char why[160];
+		if (tramp_patch(agent.pool, addr, i, on_hit, why, sizeof(why))) {
+			for (size_t k = 0; k < agent.nhooks; k++)
+				if (agent.hooks[k].site_idx == (int)i &&
+				    (agent.hooks[k].kind == HOOK_UPROBE || agent.hooks[k].kind == HOOK_URETPROBE))
+					fprintf(agent.out, "bpfrt agent (pid %d): program '%s': cannot patch "
+						"0x%llx: %s; use --ptrace for this probe\n", getpid(),
+						agent.hooks[k].name, (unsigned long long)addr, why);
+		}
+	}
+	return tramp_pool_seal(agent.pool);
+}
+
+/* Preloaded into a launched command: the settings come in the environment. */
+__attribute__((constructor)) static void agent_init(void)
+{
+	const char *path = getenv("BPFRT_AGENT_OBJ"), *pin = getenv("BPFRT_AGENT_PIN");
+	const char *fd = getenv("BPFRT_AGENT_FD"), *engine = getenv("BPFRT_AGENT_ENGINE");
+	if (!path || !pin || !fd)
+		return; /* loaded by bpfrt_tracer__attach: bpfrt_agent_attach() follows */
+	agent.out = fdopen(dup(atoi(fd)), "w");
+	if (!agent.out)
+		return;
+	setvbuf(agent.out, NULL, _IOLBF, 0);
+	int err = start(path, pin, engine, getenv("BPFRT_AGENT_PROG"));
+	if (err)
+		fprintf(agent.out, "bpfrt agent (pid %d): not started: %s\n", getpid(), strerror(-err));
+}
+
+/*
+ * Output to bpfrt's socket that never raises SIGPIPE in the traced process:
+ * if bpfrt is gone, the lines are dropped.
+ */
+static ssize_t sock_write(void *cookie, const char *buf, size_t n)
+{
+	ssize_t w = send((int)(intptr_t)cookie, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return w < 0 ? (ssize_t)n : w;
+}
+
+static int sock_close(void *cookie)
+{
+	return close((int)(intptr_t)cookie);
+}
+
+/*
+ * Loaded into a running process (bpfrt trace -p with the agent): bpfrt makes
+ * the process call dlopen() and then this, with every thread stopped, so the
+ * patching races with no one. config: "OBJ\nPIN\nSOCKET\nENGINE\nPROG" (PROG
+ * may be empty). Return: 0 or a negative errno (reported on the socket).
+ */
+__attribute__((visibility("default"))) int bpfrt_agent_attach(const char *config)
+{
+	char buf[4 * 4096 + 64], *f[5] = { 0 };
+	snprintf(buf, sizeof(buf), "%s", config);
+	char *save = NULL, *tok = strtok_r(buf, "\n", &save);
+	for (int i = 0; i < 5 && tok; i++, tok = strtok_r(NULL, "\n", &save))
+		f[i] = tok;
+	if (!f[0] || !f[1] || !f[2] || !f[3])
+		return -EINVAL;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", f[2]);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+		if (s >= 0)
+			close(s);
+		return -e;
+	}
+	agent.out = fopencookie((void *)(intptr_t)s, "w",
+				(cookie_io_functions_t){ .write = sock_write, .close = sock_close });
+	if (!agent.out) {
+		close(s);
+		return -ENOMEM;
+	}
+	setvbuf(agent.out, NULL, _IOLBF, 0);
+	int err = start(f[0], f[1], f[3], f[4] && f[4][0] ? f[4] : NULL);
+	if (err)
+		fprintf(agent.out, "bpfrt agent (pid %d): not started: %s\n", getpid(), strerror(-err));
+	return err;
+}
+
+/*
+ * bpfrt detaches: put the original instructions back. Trampolines stay for
+ * threads inside one and for uretprobe returns still pending, which now
+ * only return; no program runs after this.
+ */
+__attribute__((visibility("default"))) int bpfrt_agent_detach(void)
+{
+	agent.detached = true;
+	int err = agent.pool ? tramp_unpatch_all(agent.pool) : 0;
+	if (agent.out)
+		fflush(agent.out);
+	return err;
+}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# A traced command behaves as without tracing: the same output and exit
+# status, in every mode of the target (threads, fork, exec, signals, job
+# control), with hooks on one system call (seccomp filter), on all of them,
+# and with the uprobe agent preloaded (uprobe_count: nothing to patch here).
+. "$(dirname "$0")/lib.sh"
+need_ptrace
+PATH=$P/../bin:$PATH # uprobe_count probes trace_probed, found on PATH
+export PATH
+
+while read -r args; do
+	case "$args" in ''|'#'*) continue ;; esac
+	# shellcheck disable=SC2086
+	"$T" $args >"$W/plain" 2>&1
+	want=$?
+	for obj in hello raw_syscalls openat uprobe_count; do
+		# shellcheck disable=SC2086
+		"$B" trace "$P/$obj.o" -o "$W/trace.out" -- "$T" $args >"$W/traced" 2>&1
+		got=$?
+		[ "$got" = "$want" ] || fail "'$args' under $obj: exit status $got, without tracing $want"
+		cmp -s "$W/plain" "$W/traced" || {
+			fail "'$args' under $obj: output differs"
+			diff "$W/plain" "$W/traced" | sed 's/^/    /'
+		}
+	done
+done <<'CASES'
+write 3
+threads 8
+fork
+exec
+signals
+stop
+exit 42
+kill 15
+kill 11
+CASES
+
+# The hooks ran in every thread and child: one hello line per write.
+"$B" trace "$P/hello.o" -o "$W/threads.out" -- "$T" threads 8 >/dev/null
+expect_count "$W/threads.out" "Hello, eBPF!" 9 "threads: writes of all 8 threads and the main one"
+"$B" trace "$P/hello.o" -o "$W/fork.out" -- "$T" fork >/dev/null
+expect_count "$W/fork.out" "Hello, eBPF!" 2 "fork: the child's write and the parent's"
+"$B" trace "$P/hello.o" -o "$W/exec.out" -- "$T" exec >/dev/null
+expect_count "$W/exec.out" "Hello, eBPF!" 3 "exec: writes before and after exec"
+finish
