@@ -318,13 +318,14 @@ static int emit_pass(struct x86 *st, struct diag *d)
 
 	emit_entry(st);
 	emit_callback_entry(st);
+	st->zf_reg = -1;
 	for (size_t i = 0; i < st->n; i++) {
 		place(st, (uint32_t)i);
-		int err = x86_emit_insn(st, i, d);
-		if (err)
-			return err;
-		if (st->code[i].op == OP_LDDW)
-			place(st, (uint32_t)++i); /* the second slot: no code of its own */
+		int used = x86_emit_insn(st, i, d);
+		if (used < 0)
+			return used;
+		while (--used > 0)
+			place(st, (uint32_t)++i); /* lddw's second slot, or one fused in: no code of its own */
 	}
 	place(st, (uint32_t)st->n);
 	emit_stubs(st);

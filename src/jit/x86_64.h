@@ -106,6 +106,10 @@ struct x86 {
 	uint32_t key32;            /* blinding keys, random per compilation */
 	uint64_t key64;
 	bool broken;               /* an internal limit was exceeded (a bug, reported) */
+	int zf_reg;                /* x86 register the flags test for zero after the last */
+	bool zf_w;                 /*   slot's code, and at which width; -1: none */
+	int zf_prev;               /* the same for the slot before the one being emitted */
+	bool zf_prev_w;
 };
 
 static inline uint32_t x86_stub(const struct x86 *st, enum x86_stub s)
@@ -141,7 +145,11 @@ void x86_land(struct x86 *st, struct x86_fwd f);
  */
 bool x86_64_use_bmi2(void);
 
-/* Translate the instruction at slot idx. Returns 0 or -errno with the reason in d. */
+/*
+ * Translate the instruction at slot idx, and maybe the next with it (an
+ * lddw's second slot, or a pair done as one lea). Returns the number of
+ * slots done (1 or 2), or -errno with the reason in d.
+ */
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d);
 
 #endif
