@@ -103,6 +103,9 @@ struct x86 {
 	bool bmi2;                 /* variable shifts as shlx/shrx/sarx (x86_64_use_bmi2()) */
 	bool blind;                /* constant blinding: no immediate of the program verbatim */
 	uint8_t *is_target;        /* [0..n): slots that jumps, calls or callbacks land on */
+	uint32_t *heads_upto;      /* [0..n]: loop heads (aligned slots) among slots 0..i-1 */
+	uint32_t *pad, *prev_pad;  /* per label: alignment padding before it, this and last pass */
+	uint32_t padded;           /* alignment padding emitted so far in this pass */
 	uint32_t key32;            /* blinding keys, random per compilation */
 	uint64_t key64;
 	bool broken;               /* an internal limit was exceeded (a bug, reported) */
