@@ -149,9 +149,9 @@ void x86_land(struct x86 *st, struct x86_fwd f);
 bool x86_64_use_bmi2(void);
 
 /*
- * Translate the instruction at slot idx, and maybe the next with it (an
- * lddw's second slot, or a pair done as one lea). Returns the number of
- * slots done (1 or 2), or -errno with the reason in d.
+ * Translate the instruction at slot idx, and maybe the next ones with it
+ * (an lddw's second slot, or a run done as one lea). Returns the number of
+ * slots done (1 to 3), or -errno with the reason in d.
  */
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d);
 

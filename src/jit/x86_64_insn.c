@@ -755,30 +755,44 @@ static int emit_blinded(struct x86 *st, const struct opinfo *oi, const struct xi
 }
 
 /*
- * Two slots as one lea. clang writes three-operand arithmetic as a copy and
- * an update of the copy ("r7 = r1; r7 += r6", "r8 = r10; r8 += -256"), and
- * 3n + 1 as a multiply and an add; lea computes either in one instruction
- * without the dependency between the two. Only when the second slot is no
- * jump target (nothing enters between the two), both have the same width
- * (a 32-bit lea truncates the whole sum, which is what the 32-bit pair
- * does), and, with constant blinding, only when no immediate is involved.
- * Returns true when it emitted both slots.
+ * Whether slot i, after the first of a run of slots done as one lea, can
+ * join it: it exists, no jump lands on it (nothing enters mid-run), and it
+ * is an ALU operation of the same width on the same dst.
  */
-static bool emit_lea_pair(struct x86 *st, size_t idx)
+static const struct opinfo *lea_next(const struct x86 *st, size_t i, const struct xinsn *first)
 {
-	if (idx + 1 >= st->n || st->is_target[idx + 1])
-		return false;
-	const struct xinsn *x = &st->code[idx], *y = &st->code[idx + 1];
-	const struct opinfo *ox = &bpfrt_optable[x->op], *oy = &bpfrt_optable[y->op];
-	if (ox->form != F_ALU || oy->form != F_ALU || ox->bits != oy->bits || x->dst != y->dst)
-		return false;
+	if (i >= st->n || st->is_target[i])
+		return NULL;
+	const struct opinfo *o = &bpfrt_optable[st->code[i].op];
+	if (o->form != F_ALU || o->bits != bpfrt_optable[first->op].bits ||
+	    st->code[i].dst != first->dst)
+		return NULL;
+	return o;
+}
+
+/*
+ * Two or three slots as one lea. clang writes three-operand arithmetic as a
+ * copy and an update of the copy ("r7 = r1; r7 += r6", "r8 = r10; r8 +=
+ * -256", often then "r8 += r6": an address on the stack), and 3n + 1 as a
+ * multiply and an add; lea computes each in one instruction without the
+ * dependencies between them. Only when no jump lands after the first slot,
+ * all have the same width (a 32-bit lea truncates the whole sum, which is
+ * what the 32-bit sequence does), and, with constant blinding, only when no
+ * immediate is involved. Returns the number of slots emitted, 0 for none.
+ */
+static int emit_lea_pair(struct x86 *st, size_t idx)
+{
+	const struct xinsn *x = &st->code[idx], *y = &st->code[idx + 1], *z;
+	const struct opinfo *ox = &bpfrt_optable[x->op], *oy = lea_next(st, idx + 1, x), *oz;
+	if (ox->form != F_ALU || !oy)
+		return 0;
 	bool w = ox->bits == 64, kx = !op_src_is_reg(ox), ky = !op_src_is_reg(oy);
 	unsigned opx = ox->code & 0xf0, opy = oy->code & 0xf0;
 	int dst = x86_reg[x->dst], src = x86_reg[x->src], idx_reg, scale = 1;
 	int64_t disp = 0;
 
 	if (st->blind && (kx || ky))
-		return false;
+		return 0;
 	if (opx == BPF_MOV && !kx && x->src != x->dst) {
 		/* dst = src, then dst += imm | -= imm | += reg | <<= 1 | *= 3, 5, 9 */
 		if (opy == BPF_ADD && ky)
@@ -792,17 +806,24 @@ static bool emit_lea_pair(struct x86 *st, size_t idx)
 		else if (opy == BPF_MUL && ky && lea_scale((int32_t)y->imm))
 			idx_reg = src, scale = lea_scale((int32_t)y->imm);
 		else
-			return false;
+			return 0;
 		if (!fits_i32(disp))
-			return false;
+			return 0;
+		/* dst = src + imm, then dst += reg (not dst itself: that would double the sum) */
+		oz = idx_reg < 0 ? lea_next(st, idx + 2, x) : NULL;
+		z = oz ? &st->code[idx + 2] : NULL;
+		if (oz && (oz->code & 0xf0) == BPF_ADD && op_src_is_reg(oz) && z->src != z->dst) {
+			emit_lea_w(&st->b, w, dst, src, x86_reg[z->src], 1, (int32_t)disp);
+			return 3;
+		}
 		emit_lea_w(&st->b, w, dst, src, idx_reg, scale, (int32_t)disp);
-		return true;
+		return 2;
 	}
 	if (opx == BPF_MUL && kx && lea_scale((int32_t)x->imm) && opy == BPF_ADD && ky) {
 		emit_lea_w(&st->b, w, dst, dst, dst, lea_scale((int32_t)x->imm), (int32_t)y->imm);
-		return true;
+		return 2;
 	}
-	return false;
+	return 0;
 }
 
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
@@ -815,8 +836,9 @@ int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 	st->zf_prev = st->zf_reg;
 	st->zf_prev_w = st->zf_w;
 	st->zf_reg = -1;
-	if (emit_lea_pair(st, idx))
-		return 2;
+	int fused = emit_lea_pair(st, idx);
+	if (fused)
+		return fused;
 	if (st->blind) {
 		err = emit_blinded(st, oi, x, idx);
 		if (err == 1)
