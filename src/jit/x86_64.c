@@ -30,10 +30,11 @@
  * boundary (multi-byte nops before it). Where a hot loop falls relative to
  * cache lines and fetch blocks changed its speed by up to 2x here (sieve:
  * 4.3 or 9.1 us, depending only on the image's first bytes), so the layout
- * no longer leaves it to chance. 16 made sieve steady but not collatz (from
- * 31 to 46 us by the same shift); 64 keeps a short inner loop in one line,
- * and both at their best, for at most 63 bytes of nops per loop, run once
- * per entry into the loop. Padding moves with the code, so it breaks the argument
+ * no longer leaves it to chance. 16 made sieve steady but left collatz at
+ * 41-46 us whatever the shift, where its best was 31; 64 keeps a short inner
+ * loop in one cache line and both at their best, for at most 63 bytes of
+ * nops per loop, run once per entry into the loop (sort, whose loops are
+ * longer, is about 5% slower with it). Padding moves with the code, so it breaks the argument
  * above: it can grow as code before it shrinks. Forward jumps are therefore
  * sized on the code without padding (which does only shrink, by the same
  * argument) plus the most padding the loop heads in between can take.
