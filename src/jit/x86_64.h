@@ -103,9 +103,16 @@ struct x86 {
 	bool bmi2;                 /* variable shifts as shlx/shrx/sarx (x86_64_use_bmi2()) */
 	bool blind;                /* constant blinding: no immediate of the program verbatim */
 	uint8_t *is_target;        /* [0..n): slots that jumps, calls or callbacks land on */
+	uint32_t *heads_upto;      /* [0..n]: loop heads (aligned slots) among slots 0..i-1 */
+	uint32_t *pad, *prev_pad;  /* per label: alignment padding before it, this and last pass */
+	uint32_t padded;           /* alignment padding emitted so far in this pass */
 	uint32_t key32;            /* blinding keys, random per compilation */
 	uint64_t key64;
 	bool broken;               /* an internal limit was exceeded (a bug, reported) */
+	int zf_reg;                /* x86 register the flags test for zero after the last */
+	bool zf_w;                 /*   slot's code, and at which width; -1: none */
+	int zf_prev;               /* the same for the slot before the one being emitted */
+	bool zf_prev_w;
 };
 
 static inline uint32_t x86_stub(const struct x86 *st, enum x86_stub s)
@@ -141,7 +148,11 @@ void x86_land(struct x86 *st, struct x86_fwd f);
  */
 bool x86_64_use_bmi2(void);
 
-/* Translate the instruction at slot idx. Returns 0 or -errno with the reason in d. */
+/*
+ * Translate the instruction at slot idx, and maybe the next ones with it
+ * (an lddw's second slot, or a run done as one lea). Returns the number of
+ * slots done (1 to 3), or -errno with the reason in d.
+ */
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d);
 
 #endif

@@ -26,6 +26,28 @@ enum {
 /* Atomic operations (imm of STX|ATOMIC without the FETCH bit). */
 enum { A_ADD = 0x00, A_OR = 0x40, A_AND = 0x50, A_XOR = 0xa0, A_XCHG = 0xe0, A_CMPXCHG = 0xf0 };
 
+/*
+ * lea dst, [base + index*scale + disp] with a 32-bit (w false) or 64-bit
+ * result: the address is computed in 64 bits and a 32-bit destination keeps
+ * its low half, zero-extended, which is exactly eBPF's 32-bit add. lea leaves
+ * the flags alone. index < 0: none.
+ */
+static void emit_lea_w(struct jit_buf *b, bool w, int dst, int base, int index, int scale,
+		       int32_t disp)
+{
+	emit_rm_sib(b, PFX_NONE, w, 0x8d, dst, false, base, index, scale, disp);
+}
+
+/*
+ * x * 3, 5 or 9 is x + x * 2, 4 or 8: a lea, one cycle where imul takes
+ * three (collatz's 3n + 1 is a chain of them). Returns the scale, or 0 when
+ * m is not one of those.
+ */
+static int lea_scale(int32_t m)
+{
+	return m == 3 ? 2 : m == 5 ? 4 : m == 9 ? 8 : 0;
+}
+
 /* dst = (u32)dst: a 32-bit mov to itself clears the upper half. */
 static void emit_zext32(struct jit_buf *b, int reg)
 {
@@ -207,10 +229,14 @@ static int emit_alu(struct x86 *st, const struct opinfo *oi, const struct xinsn 
 			emit_alu_rr(b, w, arith[(oi->code & 0xf0) >> 4].op_rm, dst, src);
 		else
 			emit_alu_ri(b, w, arith[(oi->code & 0xf0) >> 4].g1, dst, imm);
+		st->zf_reg = dst;
+		st->zf_w = w;
 		return 0;
 	case BPF_MUL:
 		if (reg)
 			emit_imul_rr(b, w, dst, src);
+		else if (lea_scale(imm))
+			emit_lea_w(b, w, dst, dst, dst, lea_scale(imm), 0);
 		else
 			emit_imul_rri(b, w, dst, dst, imm);
 		return 0;
@@ -275,6 +301,19 @@ static int emit_end(struct x86 *st, const struct opinfo *oi, const struct xinsn 
 /* --- jumps --- */
 
 /*
+ * Whether ZF already says dst == 0 for a w-bit compare at slot idx: the code
+ * just before, in the same straight-line stretch, was an add, sub, and, or,
+ * xor writing dst (emit_alu sets st->zf_reg). Its ZF is that of the result
+ * at the operation's width; a 32-bit result is zero-extended, so it also
+ * answers a 64-bit compare, but a 64-bit one says nothing about the low half.
+ * Only equality: the other flags of add and sub are not those of cmp r, 0.
+ */
+static bool zf_holds(const struct x86 *st, size_t idx, int dst, bool w)
+{
+	return !st->is_target[idx] && st->zf_prev == dst && (st->zf_prev_w == w || !st->zf_prev_w);
+}
+
+/*
  * Compare, then jcc to the target slot. A compare with 0 is "test r, r": it
  * sets ZF and SF as "cmp r, 0" does and clears CF and OF as it does too, so
  * every condition reads the same. A jump to the next slot does nothing.
@@ -300,6 +339,8 @@ static int emit_jcond(struct x86 *st, const struct opinfo *oi, const struct xins
 		emit_alu_rr(b, w, op == BPF_JSET ? OP_TEST_RM : OP_CMP_RM, dst, x86_reg[x->src]);
 	else if (op == BPF_JSET)
 		emit_test_ri(b, w, dst, (int32_t)x->imm);
+	else if (x->imm == 0 && (op == BPF_JEQ || op == BPF_JNE) && zf_holds(st, idx, dst, w))
+		; /* the ALU operation just before set ZF from dst */
 	else if (x->imm == 0)
 		emit_alu_rr(b, w, OP_TEST_RM, dst, dst);
 	else
@@ -713,16 +754,95 @@ static int emit_blinded(struct x86 *st, const struct opinfo *oi, const struct xi
 	}
 }
 
+/*
+ * Whether slot i, after the first of a run of slots done as one lea, can
+ * join it: it exists, no jump lands on it (nothing enters mid-run), and it
+ * is an ALU operation of the same width on the same dst.
+ */
+static const struct opinfo *lea_next(const struct x86 *st, size_t i, const struct xinsn *first)
+{
+	if (i >= st->n || st->is_target[i])
+		return NULL;
+	const struct opinfo *o = &bpfrt_optable[st->code[i].op];
+	if (o->form != F_ALU || o->bits != bpfrt_optable[first->op].bits ||
+	    st->code[i].dst != first->dst)
+		return NULL;
+	return o;
+}
+
+/*
+ * Two or three slots as one lea. clang writes three-operand arithmetic as a
+ * copy and an update of the copy ("r7 = r1; r7 += r6", "r8 = r10; r8 +=
+ * -256", often then "r8 += r6": an address on the stack), and 3n + 1 as a
+ * multiply and an add; lea computes each in one instruction without the
+ * dependencies between them. Only when no jump lands after the first slot,
+ * all have the same width (a 32-bit lea truncates the whole sum, which is
+ * what the 32-bit sequence does), and, with constant blinding, only when no
+ * immediate is involved. Returns the number of slots emitted, 0 for none.
+ */
+static int emit_lea_pair(struct x86 *st, size_t idx)
+{
+	const struct xinsn *x = &st->code[idx], *y = &st->code[idx + 1], *z;
+	const struct opinfo *ox = &bpfrt_optable[x->op], *oy = lea_next(st, idx + 1, x), *oz;
+	if (ox->form != F_ALU || !oy)
+		return 0;
+	bool w = ox->bits == 64, kx = !op_src_is_reg(ox), ky = !op_src_is_reg(oy);
+	unsigned opx = ox->code & 0xf0, opy = oy->code & 0xf0;
+	int dst = x86_reg[x->dst], src = x86_reg[x->src], idx_reg, scale = 1;
+	int64_t disp = 0;
+
+	if (st->blind && (kx || ky))
+		return 0;
+	if (opx == BPF_MOV && !kx && x->src != x->dst) {
+		/* dst = src, then dst += imm | -= imm | += reg | <<= 1 | *= 3, 5, 9 */
+		if (opy == BPF_ADD && ky)
+			idx_reg = -1, disp = y->imm;
+		else if (opy == BPF_SUB && ky)
+			idx_reg = -1, disp = -(int64_t)y->imm;
+		else if (opy == BPF_ADD && !ky)
+			idx_reg = y->src == y->dst ? src : x86_reg[y->src];
+		else if (opy == BPF_LSH && ky && y->imm == 1)
+			idx_reg = src;
+		else if (opy == BPF_MUL && ky && lea_scale((int32_t)y->imm))
+			idx_reg = src, scale = lea_scale((int32_t)y->imm);
+		else
+			return 0;
+		if (!fits_i32(disp))
+			return 0;
+		/* dst = src + imm, then dst += reg (not dst itself: that would double the sum) */
+		oz = idx_reg < 0 ? lea_next(st, idx + 2, x) : NULL;
+		z = oz ? &st->code[idx + 2] : NULL;
+		if (oz && (oz->code & 0xf0) == BPF_ADD && op_src_is_reg(oz) && z->src != z->dst) {
+			emit_lea_w(&st->b, w, dst, src, x86_reg[z->src], 1, (int32_t)disp);
+			return 3;
+		}
+		emit_lea_w(&st->b, w, dst, src, idx_reg, scale, (int32_t)disp);
+		return 2;
+	}
+	if (opx == BPF_MUL && kx && lea_scale((int32_t)x->imm) && opy == BPF_ADD && ky) {
+		emit_lea_w(&st->b, w, dst, dst, dst, lea_scale((int32_t)x->imm), (int32_t)y->imm);
+		return 2;
+	}
+	return 0;
+}
+
 int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 {
 	const struct xinsn *x = &st->code[idx];
 	const struct opinfo *oi = &bpfrt_optable[x->op];
 	struct jit_buf *b = &st->b;
 	int err = 0;
+
+	st->zf_prev = st->zf_reg;
+	st->zf_prev_w = st->zf_w;
+	st->zf_reg = -1;
+	int fused = emit_lea_pair(st, idx);
+	if (fused)
+		return fused;
 	if (st->blind) {
 		err = emit_blinded(st, oi, x, idx);
 		if (err == 1)
-			return 0;
+			return oi->form == F_LDDW ? 2 : 1;
 		if (err)
 			goto fail;
 	}
@@ -759,8 +879,10 @@ int x86_emit_insn(struct x86 *st, size_t idx, struct diag *d)
 	default:       err = -ENOTSUP; break;
 	}
 fail:
-	if (err)
+	if (err) {
 		diag_insn(d, idx, "jit: the x86-64 backend cannot compile '%s' (opcode 0x%02x)",
 			  oi->name, oi->code);
-	return err;
+		return err;
+	}
+	return oi->form == F_LDDW ? 2 : 1;
 }

@@ -4,11 +4,12 @@
  * -O binary cuts them out of an object) in the JIT against the checked
  * interpreter, on 4 KiB of pseudo-random input.
  *
- *   jit_raw FILE.bin [--mem HEX] [--time]
+ *   jit_raw FILE.bin [--mem HEX] [--time] [--dump OUT]
  *
  * --mem overwrites the start of the input (say, to make it look like an IPv4
  * frame); --time also prints the fast interpreter's and the JIT's time per
- * run. The programs use their stack and the input only (bench/progs/, the
+ * run; --dump writes the image's code to OUT, for
+ * `objdump -D -b binary -m i386:x86-64 OUT` when tuning the code generator. The programs use their stack and the input only (bench/progs/, the
  * examples), so no helpers are registered.
  */
 #include <stdio.h>
@@ -62,20 +63,22 @@ static double time_runs(const struct diff_prog *p, const struct jit_image *img, 
 
 int main(int argc, char **argv)
 {
-	const char *path = NULL, *hex = NULL;
+	const char *path = NULL, *hex = NULL, *dump = NULL;
 	bool timing = false, bad = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--time"))
 			timing = true;
 		else if (!strcmp(argv[i], "--mem") && i + 1 < argc)
 			hex = argv[++i];
+		else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+			dump = argv[++i];
 		else if (!path)
 			path = argv[i];
 		else
 			bad = true;
 	}
 	if (!path || bad) {
-		fprintf(stderr, "usage: jit_raw FILE.bin [--mem HEX] [--time]\n");
+		fprintf(stderr, "usage: jit_raw FILE.bin [--mem HEX] [--time] [--dump OUT]\n");
 		return 2;
 	}
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -111,6 +114,13 @@ int main(int argc, char **argv)
 	if (bpfrt_jit_compile(p.code, p.n, &img, &d)) {
 		printf("FAIL %s: does not compile: %s\n", name, d.msg);
 		return 1;
+	}
+	if (dump) {
+		FILE *o = fopen(dump, "wb");
+		if (!o || fwrite(img.mem, 1, img.code_size, o) != img.code_size || fclose(o)) {
+			printf("FAIL %s: cannot write %s\n", name, dump);
+			return 1;
+		}
 	}
 	struct diff_run ref;
 	char why[DIAG_MAX + 128];
