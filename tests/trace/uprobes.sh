@@ -86,10 +86,12 @@ for mode in "" --agent; do
 		>"$W/attach" 2>"$W/attach.err" &
 	tracer=$!
 	wait_for grep -q "attached to process" "$W/attach.err"
-	if [ -n "$mode" ]; then
-		grep -q libbpfrt_agent.so "/proc/$target/maps" || fail "$name: the agent is not loaded"
-	fi
 	wait_for grep -q "add returned" "$W/attach.out" || fail "$name uprobe attach: no return seen"
+	if [ -n "$mode" ]; then
+		# injected while bpfrt runs, so possibly after it says it attached
+		wait_for grep -q libbpfrt_agent.so "/proc/$target/maps" ||
+			fail "$name: the agent is not loaded"
+	fi
 	kill -INT "$tracer"
 	wait "$tracer" || fail "$name uprobe attach: bpfrt failed: $(cat "$W/attach.err")"
 	# spin calls add(i, 1) for i = 0, 1, ...: returns seen are i + 1 and counted once each.
