@@ -26,7 +26,7 @@ static const struct helper_def *kernel_helper(uint32_t id)
 {
 	static const struct helper_def *const tables[] = {
 		helpers_map, helpers_time, helpers_task, helpers_print, helpers_string,
-		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet,
+		helpers_probe, helpers_ringbuf, helpers_control, helpers_packet, helpers_xdp,
 	};
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct helper_def *h = tables[t]; h->fn; h++)

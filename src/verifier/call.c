@@ -68,6 +68,27 @@ int release_reference(struct venv *env, struct vstate *st, uint32_t ref_obj_id)
 	return 0;
 }
 
+/*
+ * A helper that may move or resize the packet (bpf_xdp_adjust_head/meta/tail)
+ * leaves every packet pointer and the data_end the program holds pointing at
+ * the old layout, and their proven ranges wrong: after adjust_tail(ctx, -60)
+ * a pointer checked against the old end reads past the new one. So every copy
+ * in every frame, in registers and spilled, is forgotten, as Linux's
+ * clear_all_pkt_pointers does (to not-init, its unprivileged rule). The mark
+ * says which helper did it, for the message when one is used again.
+ */
+static void forget_pkt_pointers(struct vstate *st, uint32_t idx, uint32_t helper)
+{
+	FOR_EACH_REG(st, r, {
+		if (type_is_pkt(r->type) || r->type == PTR_TO_PACKET_END) {
+			memset(r, 0, sizeof(*r));
+			r->flags = REG_PKT_GONE;
+			r->origin = idx + 1;
+			r->pkt_helper = helper;
+		}
+	});
+}
+
 static void clobber_caller_saved(struct vstate *st, uint32_t idx)
 {
 	struct vreg *regs = cur_regs(st);
@@ -512,6 +533,8 @@ static int helper_call(struct venv *env, struct vstate *st, uint32_t id, uint32_
 		    key < m.map->max_entries)
 			non_null = true;
 	}
+	if (p && p->changes_pkt_data)
+		forget_pkt_pointers(st, idx, id);
 	clobber_caller_saved(st, idx);
 	int err = set_return(env, st, idx, p, &m);
 	if (err)

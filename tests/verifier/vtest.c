@@ -280,7 +280,7 @@ void vt_prog_free(struct vt_prog *p)
 static const struct helper_def *const *tables(void)
 {
 	static const struct helper_def *const t[] = { helpers_map, helpers_time, helpers_task, helpers_print,
-		helpers_string, helpers_probe, helpers_ringbuf, helpers_control, helpers_packet, NULL };
+		helpers_string, helpers_probe, helpers_ringbuf, helpers_control, helpers_packet, helpers_xdp, NULL };
 	return t;
 }
 
