@@ -15,6 +15,8 @@
 #define BPF_FUNC_map_update_elem 2
 #define BPF_FUNC_map_delete_elem 3
 #define BPF_FUNC_tail_call 12
+#define BPF_FUNC_perf_event_output 25
+#define BPF_FUNC_redirect_map 51
 #define BPF_FUNC_map_push_elem 87
 #define BPF_FUNC_map_pop_elem 88
 #define BPF_FUNC_map_peek_elem 89
@@ -157,6 +159,13 @@ static int map_compatible(struct venv *env, uint32_t idx, const struct call_meta
 	case BPF_FUNC_ringbuf_output: case BPF_FUNC_ringbuf_reserve: case BPF_FUNC_ringbuf_query:
 		ok = t == BPFRT_MAP_TYPE_RINGBUF;
 		break;
+	case BPF_FUNC_perf_event_output:
+		ok = t == BPFRT_MAP_TYPE_PERF_EVENT_ARRAY;
+		break;
+	case BPF_FUNC_redirect_map:
+		/* Linux also takes cpumaps and xskmaps, which bpfrt does not have. */
+		ok = t == BPFRT_MAP_TYPE_DEVMAP || t == BPFRT_MAP_TYPE_DEVMAP_HASH;
+		break;
 	case BPF_FUNC_for_each_map_elem:
 		ok = t == BPFRT_MAP_TYPE_HASH || t == BPFRT_MAP_TYPE_ARRAY || t == BPFRT_MAP_TYPE_PERCPU_HASH ||
 		     t == BPFRT_MAP_TYPE_PERCPU_ARRAY || t == BPFRT_MAP_TYPE_LRU_HASH ||
@@ -172,6 +181,9 @@ static int map_compatible(struct venv *env, uint32_t idx, const struct call_meta
 		ok = false;
 	if (ok && t == BPFRT_MAP_TYPE_RINGBUF && m->id != BPF_FUNC_ringbuf_output &&
 	    m->id != BPF_FUNC_ringbuf_reserve && m->id != BPF_FUNC_ringbuf_query)
+		ok = false;
+	if (ok && (t == BPFRT_MAP_TYPE_DEVMAP || t == BPFRT_MAP_TYPE_DEVMAP_HASH) &&
+	    m->id != BPF_FUNC_redirect_map && m->id != BPF_FUNC_map_lookup_elem)
 		ok = false;
 	if (ok && (t == BPFRT_MAP_TYPE_ARRAY_OF_MAPS || t == BPFRT_MAP_TYPE_HASH_OF_MAPS) &&
 	    m->id != BPF_FUNC_map_lookup_elem)
