@@ -45,11 +45,19 @@ struct helper_proto {
 	unsigned tail_call : 1;
 	/* Only GPL-compatible programs may call it (the kernel's gpl_only). */
 	unsigned gpl_only : 1;
+	/*
+	 * It may move or resize the packet (the kernel's
+	 * bpf_helper_changes_pkt_data), so the verifier forgets every packet
+	 * pointer the program holds when it returns.
+	 */
+	unsigned changes_pkt_data : 1;
 	/* Ignore: the helper may write the memory of ARG_PTR_TO_MEM (it never does). */
 };
 
 #define PROTO(r, ...) (&(const struct helper_proto){ .ret = (r), .arg = { __VA_ARGS__ } })
 #define PROTO_GPL(r, ...) \
 	(&(const struct helper_proto){ .ret = (r), .arg = { __VA_ARGS__ }, .gpl_only = 1 })
+#define PROTO_CHANGES_PKT(r, ...) \
+	(&(const struct helper_proto){ .ret = (r), .arg = { __VA_ARGS__ }, .changes_pkt_data = 1 })
 
 #endif

@@ -264,10 +264,10 @@ HELPER(bpf_redirect_map)
 
 const struct helper_def helpers_xdp[] = {
 	{ 23, "bpf_redirect", bpf_redirect, HG_XDP, PROTO(RET_INTEGER, ARG_ANYTHING, ARG_ANYTHING) },
-	{ 44, "bpf_xdp_adjust_head", bpf_xdp_adjust_head, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING) },
+	{ 44, "bpf_xdp_adjust_head", bpf_xdp_adjust_head, HG_XDP, PROTO_CHANGES_PKT(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING) },
 	{ 51, "bpf_redirect_map", bpf_redirect_map, HG_XDP, PROTO(RET_INTEGER, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING) },
-	{ 54, "bpf_xdp_adjust_meta", bpf_xdp_adjust_meta, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING) },
-	{ 65, "bpf_xdp_adjust_tail", bpf_xdp_adjust_tail, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING) },
+	{ 54, "bpf_xdp_adjust_meta", bpf_xdp_adjust_meta, HG_XDP, PROTO_CHANGES_PKT(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING) },
+	{ 65, "bpf_xdp_adjust_tail", bpf_xdp_adjust_tail, HG_XDP, PROTO_CHANGES_PKT(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING) },
 	{ 188, "bpf_xdp_get_buff_len", bpf_xdp_get_buff_len, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX) },
 	{ 189, "bpf_xdp_load_bytes", bpf_xdp_load_bytes, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE) },
 	{ 190, "bpf_xdp_store_bytes", bpf_xdp_store_bytes, HG_XDP, PROTO(RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE) },

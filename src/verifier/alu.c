@@ -16,6 +16,12 @@ int check_read(struct venv *env, struct vstate *st, uint32_t idx, int regno)
 	struct vreg *r = &cur_regs(st)[regno];
 	if (r->type != NOT_INIT)
 		return 0;
+	if (r->flags & REG_PKT_GONE) {
+		char hn[64];
+		return verr(env, idx, "R%d was a packet pointer before %s at insn %u, which may move or "
+			    "resize the packet: reload ctx->data and ctx->data_end and check the bounds again",
+			    regno, helper_name(env, r->pkt_helper, hn, sizeof(hn)), r->origin - 1);
+	}
 	if (r->origin)
 		return verr(env, idx, "R%d is used here but holds no value: the call at insn %u clobbered "
 			    "r0-r5 (keep values needed after a call in r6-r9 or on the stack)",

@@ -15,6 +15,8 @@
 #define BPF_FUNC_map_update_elem 2
 #define BPF_FUNC_map_delete_elem 3
 #define BPF_FUNC_tail_call 12
+#define BPF_FUNC_perf_event_output 25
+#define BPF_FUNC_redirect_map 51
 #define BPF_FUNC_map_push_elem 87
 #define BPF_FUNC_map_pop_elem 88
 #define BPF_FUNC_map_peek_elem 89
@@ -66,6 +68,27 @@ int release_reference(struct venv *env, struct vstate *st, uint32_t ref_obj_id)
 				memset(&fr->slots[s], 0, sizeof(fr->slots[s]));
 	}
 	return 0;
+}
+
+/*
+ * A helper that may move or resize the packet (bpf_xdp_adjust_head/meta/tail)
+ * leaves every packet pointer and the data_end the program holds pointing at
+ * the old layout, and their proven ranges wrong: after adjust_tail(ctx, -60)
+ * a pointer checked against the old end reads past the new one. So every copy
+ * in every frame, in registers and spilled, is forgotten, as Linux's
+ * clear_all_pkt_pointers does (to not-init, its unprivileged rule). The mark
+ * says which helper did it, for the message when one is used again.
+ */
+static void forget_pkt_pointers(struct vstate *st, uint32_t idx, uint32_t helper)
+{
+	FOR_EACH_REG(st, r, {
+		if (type_is_pkt(r->type) || r->type == PTR_TO_PACKET_END) {
+			memset(r, 0, sizeof(*r));
+			r->flags = REG_PKT_GONE;
+			r->origin = idx + 1;
+			r->pkt_helper = helper;
+		}
+	});
 }
 
 static void clobber_caller_saved(struct vstate *st, uint32_t idx)
@@ -136,6 +159,13 @@ static int map_compatible(struct venv *env, uint32_t idx, const struct call_meta
 	case BPF_FUNC_ringbuf_output: case BPF_FUNC_ringbuf_reserve: case BPF_FUNC_ringbuf_query:
 		ok = t == BPFRT_MAP_TYPE_RINGBUF;
 		break;
+	case BPF_FUNC_perf_event_output:
+		ok = t == BPFRT_MAP_TYPE_PERF_EVENT_ARRAY;
+		break;
+	case BPF_FUNC_redirect_map:
+		/* Linux also takes cpumaps and xskmaps, which bpfrt does not have. */
+		ok = t == BPFRT_MAP_TYPE_DEVMAP || t == BPFRT_MAP_TYPE_DEVMAP_HASH;
+		break;
 	case BPF_FUNC_for_each_map_elem:
 		ok = t == BPFRT_MAP_TYPE_HASH || t == BPFRT_MAP_TYPE_ARRAY || t == BPFRT_MAP_TYPE_PERCPU_HASH ||
 		     t == BPFRT_MAP_TYPE_PERCPU_ARRAY || t == BPFRT_MAP_TYPE_LRU_HASH ||
@@ -151,6 +181,9 @@ static int map_compatible(struct venv *env, uint32_t idx, const struct call_meta
 		ok = false;
 	if (ok && t == BPFRT_MAP_TYPE_RINGBUF && m->id != BPF_FUNC_ringbuf_output &&
 	    m->id != BPF_FUNC_ringbuf_reserve && m->id != BPF_FUNC_ringbuf_query)
+		ok = false;
+	if (ok && (t == BPFRT_MAP_TYPE_DEVMAP || t == BPFRT_MAP_TYPE_DEVMAP_HASH) &&
+	    m->id != BPF_FUNC_redirect_map && m->id != BPF_FUNC_map_lookup_elem)
 		ok = false;
 	if (ok && (t == BPFRT_MAP_TYPE_ARRAY_OF_MAPS || t == BPFRT_MAP_TYPE_HASH_OF_MAPS) &&
 	    m->id != BPF_FUNC_map_lookup_elem)
@@ -512,6 +545,8 @@ static int helper_call(struct venv *env, struct vstate *st, uint32_t id, uint32_
 		    key < m.map->max_entries)
 			non_null = true;
 	}
+	if (p && p->changes_pkt_data)
+		forget_pkt_pointers(st, idx, id);
 	clobber_caller_saved(st, idx);
 	int err = set_return(env, st, idx, p, &m);
 	if (err)

@@ -44,6 +44,7 @@ enum reg_type {
 /* vreg.flags */
 #define REG_MAYBE_NULL 0x01 /* map value, map or record that may be NULL */
 #define REG_DATA_LEN 0x02   /* scalar: exactly the data size of a generic program */
+#define REG_PKT_GONE 0x04   /* NOT_INIT: was a packet pointer before the helper call at origin - 1 */
 
 /* Linux's BPF_MAX_VAR_OFF: variable offsets beyond this are refused. */
 #define MAX_VAR_OFF (1 << 29)
@@ -79,6 +80,7 @@ struct vreg {
 		uint32_t range;                 /* packet: bytes known present from the base */
 		uint32_t mem_size;              /* PTR_TO_MEM */
 		uint32_t subprog;               /* PTR_TO_FUNC: first insn */
+		uint32_t pkt_helper;            /* NOT_INIT with REG_PKT_GONE: the helper's id */
 	};
 	uint32_t origin; /* insn that made the pointer (messages) */
 };

@@ -30,7 +30,8 @@ static const struct { const char *name; enum bpfrt_map_type type; } map_types[] 
 	{ "lpm_trie", BPFRT_MAP_TYPE_LPM_TRIE }, { "array_of_maps", BPFRT_MAP_TYPE_ARRAY_OF_MAPS },
 	{ "hash_of_maps", BPFRT_MAP_TYPE_HASH_OF_MAPS }, { "queue", BPFRT_MAP_TYPE_QUEUE },
 	{ "stack", BPFRT_MAP_TYPE_STACK }, { "ringbuf", BPFRT_MAP_TYPE_RINGBUF },
-	{ "bloom_filter", BPFRT_MAP_TYPE_BLOOM_FILTER },
+	{ "bloom_filter", BPFRT_MAP_TYPE_BLOOM_FILTER }, { "devmap", BPFRT_MAP_TYPE_DEVMAP },
+	{ "devmap_hash", BPFRT_MAP_TYPE_DEVMAP_HASH },
 };
 
 int vt_prog_type(const char *name)
