@@ -35,7 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bpfrt_insn *insns = NULL;
 	size_t n = 0;
 	if (!bpfrt_cbpf_to_ebpf(cl, ncl, &insns, &n, err, sizeof(err))) {
-		struct bpfrt_prog *p = bpfrt_prog__load(rt, "fuzz", insns, n, NULL);
+		/* as bpfrt cbpf runs filters: Linux's classic checks, then the checked engine */
+		BPFRT_OPTS(bpfrt_prog_load_opts, lo, .engine = BPFRT_ENGINE_CHECKED);
+		struct bpfrt_prog *p = bpfrt_prog__load(rt, "fuzz", insns, n, &lo);
 		if (!p)
 			abort(); /* a checked translation is a valid eBPF program */
 		uint8_t frame[64] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 8, 0, 0x45 };
