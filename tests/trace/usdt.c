@@ -6,11 +6,17 @@
  * -4@$-7"), the same probe at two call sites, and a semaphore-guarded probe
  * (usdt_sema.c).
  *
- *   trace_usdt N    N steps; prints the sum and how many guarded probes ran
+ *   trace_usdt N      N steps; prints the sum and how many guarded probes ran
+ *   trace_usdt watch  prints "guarded on" / "guarded off" as a tracer raises
+ *                     and lowers the semaphore (polled every 10 ms), until
+ *                     SIGTERM
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/sdt.h>
+#include <time.h>
 
 struct point {
 	long x;
@@ -26,8 +32,35 @@ __attribute__((noinline)) static long step(int i, struct point *p)
 	return p->x + i;
 }
 
+static volatile sig_atomic_t done;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	done = 1;
+}
+
+/* Report each change of the semaphore's state, for attach and detach tests. */
+static int watch(void)
+{
+	int last = -1, i = 0;
+	signal(SIGTERM, on_term);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("watching\n");
+	while (!done) {
+		int on = guarded(i++);
+		if (on != last)
+			printf("guarded %s\n", on ? "on" : "off");
+		last = on;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "watch"))
+		return watch();
 	int n = argc > 1 ? atoi(argv[1]) : 3, fired = 0;
 	struct point pt = { 1000, -5 };
 	long sum = 0;
