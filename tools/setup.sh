@@ -13,6 +13,7 @@ packages=(
 	bpftool                           # inspecting the kernel side of differential tests
 	libpcap-dev                       # bpfrt xdp: pcap/pcapng files, classic BPF filters
 	libcapstone-dev                   # prog dump jited: x86-64 disassembly
+	systemtap-sdt-dev                 # <sys/sdt.h>: the USDT probes of the trace tests
 	iproute2                          # XDP live tests: network namespaces and veth pairs
 )
 

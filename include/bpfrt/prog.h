@@ -232,6 +232,14 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
  */
 int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_t *retval);
 
+/**
+ * bpfrt_prog__run_ctx_cookie() - bpfrt_prog__run_ctx() for a hook attached
+ * with a cookie, which the program reads with bpf_get_attach_cookie() (a
+ * USDT probe's call site, for example).
+ */
+int bpfrt_prog__run_ctx_cookie(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size,
+			       uint64_t cookie, uint64_t *retval);
+
 #ifdef __cplusplus
 }
 #endif

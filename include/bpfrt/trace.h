@@ -11,6 +11,10 @@
  *   SEC("raw_tracepoint/sys_exit")             ctx: { struct pt_regs *, return value }
  *
  *   SEC("uprobe/PATH:FUNC[+OFF]"), SEC("uretprobe/PATH:FUNC")   ctx: struct pt_regs
+ *   SEC("usdt/PATH:PROVIDER:NAME")  a uprobe at every call site of the
+ *       <sys/sdt.h> probe, with the site's argument specs in libbpf's
+ *       __bpf_usdt_specs map under its attach cookie (bpf_usdt_arg() works
+ *       unchanged); the probe's semaphore is raised while attached
  *
  * The mechanism is ptrace: a launched command gets a seccomp filter that
  * stops it only at the hooked system calls (the others run at full speed);

@@ -52,6 +52,7 @@ struct bpfrt_exec {
 	int error; /* a helper's fault (negative errno) ends the run with it */
 
 	void *user_data;
+	uint64_t cookie;   /* bpf_get_attach_cookie(): the hook's (0 outside hooks) */
 	struct diag *diag; /* where a run-time error is reported */
 	struct bpfrt_runtime *rt;
 	struct bpfrt_prog *prog;

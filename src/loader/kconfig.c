@@ -9,6 +9,7 @@
  * the BTF DATASEC ".kconfig". Supported, as in libbpf:
  *  - LINUX_KERNEL_VERSION (a 4-byte integer): KERNEL_VERSION(a, b, c) of
  *    uname's release, c capped at 255;
+ *  - LINUX_HAS_BPF_COOKIE (a bool, libbpf's own): true;
  *  - CONFIG_* from the configuration: /boot/config-<release>, else
  *    /proc/config.gz (gzip or plain, read with zlib), or the text given as
  *    the open option `kconfig`. Values y/n/m go to bool (m refused), enum
@@ -231,6 +232,20 @@ static int kernel_version(struct bpfrt_object *obj, struct obj_kconfig *e, const
 	return 0;
 }
 
+/*
+ * LINUX_HAS_BPF_COOKIE, which libbpf sets from a probe of the kernel: bpfrt
+ * has bpf_get_attach_cookie, so true (libbpf's usdt.bpf.h then takes a USDT
+ * site's spec id from the cookie rather than from its ip-to-spec map).
+ */
+static int has_bpf_cookie(struct bpfrt_object *obj, struct obj_kconfig *e)
+{
+	if (e->type != KCFG_BOOL)
+		return obj_fail(obj, -EINVAL, "extern 'LINUX_HAS_BPF_COOKIE' (.kconfig) must be a bool");
+	obj->kcfg_data[e->off] = 1;
+	e->found = true;
+	return 0;
+}
+
 /* Collect the externs of DATASEC .kconfig and give each its place in the map. */
 static int collect(struct bpfrt_object *obj, int32_t sec)
 {
@@ -265,9 +280,10 @@ static int collect(struct bpfrt_object *obj, int32_t sec)
 			if (obj->syms[k].shndx == SHN_UNDEF && !strcmp(obj->syms[k].name, v.name))
 				e->weak = obj->syms[k].bind == STB_WEAK;
 		if (strncmp(e->name, "CONFIG_", 7) && strcmp(e->name, "LINUX_KERNEL_VERSION") &&
-		    !e->weak)
-			return obj_fail(obj, -ENOTSUP, "extern '%s' (.kconfig) is neither CONFIG_* nor "
-					"LINUX_KERNEL_VERSION, the values bpfrt provides", e->name);
+		    strcmp(e->name, "LINUX_HAS_BPF_COOKIE") && !e->weak)
+			return obj_fail(obj, -ENOTSUP, "extern '%s' (.kconfig) is neither CONFIG_*, "
+					"LINUX_KERNEL_VERSION nor LINUX_HAS_BPF_COOKIE, the values "
+					"bpfrt provides", e->name);
 		obj->nkcfg++;
 	}
 	obj->kcfg_size = (off + 7) / 8 * 8;
@@ -298,6 +314,11 @@ int kconfig_read(struct bpfrt_object *obj)
 
 		if (!strcmp(e->name, "LINUX_KERNEL_VERSION")) {
 			err = kernel_version(obj, e, u.release);
+			if (err)
+				return err;
+		}
+		if (!strcmp(e->name, "LINUX_HAS_BPF_COOKIE")) {
+			err = has_bpf_cookie(obj, e);
 			if (err)
 				return err;
 		}

@@ -755,6 +755,12 @@ static void hook_exec_key_make(void)
 
 int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_t *retval)
 {
+	return bpfrt_prog__run_ctx_cookie(prog, ctx, ctx_size, 0, retval);
+}
+
+int bpfrt_prog__run_ctx_cookie(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size,
+			       uint64_t cookie, uint64_t *retval)
+{
 	if (hook_running)
 		return -EBUSY; /* a hook inside a helper of this thread's program */
 	hook_running = true; /* before malloc: a hook on malloc itself must not recurse */
@@ -795,6 +801,7 @@ int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, u
 	}
 	ex->diag = &d;
 	ex->user_data = NULL;
+	ex->cookie = cookie;
 	ex->tail_calls = 0;
 	ex->tail_target = NULL;
 	const struct bpfrt_prog *cur = prog;

@@ -39,6 +39,7 @@ static struct {
 	struct probe_site *sites;
 	size_t nsites;
 	struct tramp_pool *pool;
+	uint16_t **semas;   /* per site: the USDT semaphore raised while patched, or NULL */
 	uint64_t ret_tramp;
 	FILE *out;
 	volatile bool detached; /* bpfrt is gone: probes run nothing */
@@ -67,7 +68,7 @@ static void run_site(uint64_t site, enum hook_kind kind, struct tramp_regs *regs
 	for (size_t i = 0; i < agent.nhooks; i++) {
 		const struct hook *h = &agent.hooks[i];
 		if (h->kind == kind && (uint64_t)h->site_idx == site)
-			bpfrt_prog__run_ctx(h->prog, regs, sizeof(*regs), NULL);
+			bpfrt_prog__run_ctx_cookie(h->prog, regs, sizeof(*regs), h->cookie, NULL);
 	}
 }
 
@@ -163,7 +164,8 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 	if (err || !agent.nsites)
 		return err;
 	agent.pool = tramp_pool_new();
-	if (!agent.pool)
+	agent.semas = calloc(agent.nsites, sizeof(*agent.semas));
+	if (!agent.pool || !agent.semas)
 		return -ENOMEM;
 	for (size_t i = 0; i < agent.nsites; i++)
 		if (agent.sites[i].ret)
@@ -174,7 +176,13 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 				  &addr))
 			continue; /* not in this program (an exec'd child may run another) */
 		char why[160];
-		if (tramp_patch(agent.pool, addr, i, on_hit, why, sizeof(why))) {
+		if (tramp_patch(agent.pool, addr, i, on_hit, why, sizeof(why)) == 0) {
+			/* The probed code tests its semaphore before preparing the arguments. */
+			if (agent.sites[i].has_sema) {
+				agent.semas[i] = (uint16_t *)(uintptr_t)(addr + agent.sites[i].sema_delta);
+				__atomic_add_fetch(agent.semas[i], 1, __ATOMIC_RELAXED);
+			}
+		} else {
 			for (size_t k = 0; k < agent.nhooks; k++)
 				if (agent.hooks[k].site_idx == (int)i &&
 				    (agent.hooks[k].kind == HOOK_UPROBE || agent.hooks[k].kind == HOOK_URETPROBE))
@@ -263,6 +271,9 @@ __attribute__((visibility("default"))) int bpfrt_agent_detach(void)
 {
 	agent.detached = true;
 	int err = agent.pool ? tramp_unpatch_all(agent.pool) : 0;
+	for (size_t i = 0; agent.semas && i < agent.nsites; i++)
+		if (agent.semas[i])
+			__atomic_sub_fetch(agent.semas[i], 1, __ATOMIC_RELAXED);
 	if (agent.out)
 		fflush(agent.out);
 	return err;

@@ -51,7 +51,7 @@ static int find_symbol(Elf *elf, const char *name, uint64_t *value)
 	return best;
 }
 
-static int vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off)
+int elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *off)
 {
 	size_t n;
 	if (elf_getphdrnum(elf, &n))
@@ -92,7 +92,7 @@ int elf_func_offset(const char *path, const char *func, uint64_t *off, char *why
 		err = -ENOEXEC;
 	} else if ((err = find_symbol(elf, func, &value))) {
 		snprintf(why, whylen, "%s: no symbol '%s'", path, func);
-	} else if ((err = vaddr_to_offset(elf, value, off))) {
+	} else if ((err = elf_vaddr_to_offset(elf, value, off))) {
 		snprintf(why, whylen, "%s: symbol '%s' (0x%llx) is not in an executable segment",
 			 path, func, (unsigned long long)value);
 	}

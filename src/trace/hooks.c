@@ -3,17 +3,20 @@
  * hooks.c - which hook each program of an object attaches to, from its section.
  *
  * The section names are libbpf's: "tracepoint/syscalls/sys_enter_write" (or
- * "tp/..."), "raw_tracepoint/sys_enter" (or "raw_tp/..."). Programs of other
+ * "tp/..."), "raw_tracepoint/sys_enter" (or "raw_tp/..."), "uprobe/PATH:FUNC",
+ * "usdt/PATH:PROVIDER:NAME" (one uprobe hook per call site of the probe). Programs of other
  * types (xdp, socket filters...) are not for processes and are left out;
  * a tracing program whose target bpfrt cannot hook in a process is an error,
  * so a typo never silently traces nothing.
  */
+#define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bpfrt/map.h"
 #include "bpfrt/object.h"
 #include "bpfrt/prog.h"
 #include "runtime/runtime.h"
@@ -84,6 +87,125 @@ static int uprobe_hook(struct bpfrt_runtime *rt, const char *prog, const char *s
 	return 0;
 }
 
+/* The hooks built so far, growing by one at a time. */
+struct hook_list {
+	struct hook *v;
+	size_t n, cap;
+	int next_spec; /* USDT: the next free id in __bpf_usdt_specs */
+};
+
+static struct hook *hook_push(struct bpfrt_runtime *rt, struct hook_list *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct hook *nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv) {
+			rt_fail(rt, -ENOMEM, "out of memory for the hooks");
+			return NULL;
+		}
+		l->v = nv;
+		l->cap = cap;
+	}
+	return &l->v[l->n];
+}
+
+/*
+ * Give a USDT site's argument specs to the program: libbpf's usdt.bpf.h
+ * looks them up in the map __bpf_usdt_specs under the attach cookie (the
+ * kernel has cookies, so bpfrt says LINUX_HAS_BPF_COOKIE and never needs
+ * its ip-to-spec map). An object that reads no arguments has no such map.
+ */
+static int usdt_spec_store(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const char *prog,
+			   const struct usdt_note *note, int id)
+{
+	struct bpfrt_map *m = bpfrt_object__find_map_by_name(obj, "__bpf_usdt_specs");
+	if (!m)
+		return 0;
+	struct usdt_spec spec;
+	char why[512];
+	int err = usdt_spec_parse(note->args, &spec, why, sizeof(why));
+	if (err)
+		return rt_fail(rt, err, "program '%s': USDT probe %s:%s: %s", prog, note->provider,
+			       note->name, why);
+	if (bpfrt_map__value_size(m) != sizeof(spec))
+		return rt_fail(rt, -EINVAL, "program '%s': map __bpf_usdt_specs has %u-byte values, "
+			       "not the %zu of libbpf's struct __bpf_usdt_spec", prog,
+			       bpfrt_map__value_size(m), sizeof(spec));
+	if ((uint32_t)id >= bpfrt_map__max_entries(m))
+		return rt_fail(rt, -E2BIG, "program '%s': more USDT sites than __bpf_usdt_specs "
+			       "holds (%u; BPF_USDT_MAX_SPEC_CNT)", prog, bpfrt_map__max_entries(m));
+	err = bpfrt_map__update_elem(m, &id, sizeof(id), &spec, sizeof(spec), 0);
+	if (err)
+		return rt_fail(rt, err, "program '%s': cannot store the argument specs of USDT "
+			       "probe %s:%s: %s", prog, note->provider, note->name, strerror(-err));
+	return 0;
+}
+
+/*
+ * "PATH:PROVIDER:NAME": a uprobe at every call site of the probe in the
+ * file, each with its spec id as attach cookie.
+ */
+static int usdt_hooks(struct bpfrt_runtime *rt, struct bpfrt_object *obj,
+		      const struct bpfrt_program *p, struct hook_list *l)
+{
+	const char *prog = bpfrt_program__name(p);
+	const char *sec = bpfrt_program__section_name(p);
+	const char *target = bpfrt_program__attach_target(p);
+	const char *c2 = target ? strrchr(target, ':') : NULL;
+	const char *c1 = c2 && c2 > target ? memrchr(target, ':', (size_t)(c2 - target)) : NULL;
+	if (!c1 || c1 == target || c2 == c1 + 1 || !c2[1])
+		return rt_fail(rt, -EINVAL, "program '%s': section '%s' does not name "
+			       "usdt/PATH:PROVIDER:NAME (bpfrt trace attaches by section)", prog, sec);
+	char file[PATH_MAX], provider[256], name[256], path[PATH_MAX];
+	snprintf(file, sizeof(file), "%.*s", (int)(c1 - target), target);
+	snprintf(provider, sizeof(provider), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+	snprintf(name, sizeof(name), "%s", c2 + 1);
+	if (elf_find_file(file, path, sizeof(path)))
+		return rt_fail(rt, -ENOENT, "program '%s': no file '%s' (section '%s')", prog, file, sec);
+	struct stat st;
+	if (stat(path, &st))
+		return rt_fail(rt, -errno, "program '%s': %s: %s", prog, path, strerror(errno));
+	struct usdt_note *notes;
+	size_t nnotes, found = 0;
+	char why[PATH_MAX + 128];
+	int err = usdt_notes_read(path, &notes, &nnotes, why, sizeof(why));
+	if (err)
+		return rt_fail(rt, err, "program '%s': %s", prog, why);
+	for (size_t i = 0; i < nnotes && !err; i++) {
+		const struct usdt_note *note = &notes[i];
+		if (strcmp(note->provider, provider) || strcmp(note->name, name))
+			continue;
+		struct hook *h = hook_push(rt, l);
+		if (!h) {
+			err = -ENOMEM;
+			break;
+		}
+		memset(h, 0, sizeof(*h));
+		h->kind = HOOK_UPROBE;
+		h->prog = bpfrt_program__prog(p);
+		h->name = prog;
+		h->nr = -1;
+		h->site.dev = st.st_dev;
+		h->site.ino = st.st_ino;
+		h->site.off = note->off;
+		h->site.entry = true;
+		h->site.has_sema = note->sema != 0;
+		h->site.sema_delta = note->sema - note->pc;
+		h->cookie = (uint64_t)l->next_spec;
+		err = usdt_spec_store(rt, obj, prog, note, l->next_spec);
+		if (!err) {
+			l->next_spec++;
+			l->n++;
+			found++;
+		}
+	}
+	usdt_notes_free(notes, nnotes);
+	if (!err && !found)
+		err = rt_fail(rt, -ENOENT, "program '%s': %s has no USDT probe %s:%s", prog, path,
+			      provider, name);
+	return err;
+}
+
 static int hook_of(struct bpfrt_runtime *rt, const struct bpfrt_program *p, struct hook *h)
 {
 	const char *prog = bpfrt_program__name(p);
@@ -112,10 +234,12 @@ static int hook_of(struct bpfrt_runtime *rt, const struct bpfrt_program *p, stru
 		return rt_fail(rt, -EINVAL, "program '%s': raw tracepoint '%s' is not one bpfrt trace "
 			       "hooks (sys_enter, sys_exit)", prog, target);
 	case BPFRT_PROG_TYPE_KPROBE:
+		if (!strncmp(sec, "usdt", 4))
+			return -EAGAIN; /* many hooks: usdt_hooks() */
 		if (!strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9))
 			return uprobe_hook(rt, prog, sec, target, h);
 		return rt_fail(rt, -EINVAL, "program '%s': section '%s' probes the kernel; bpfrt trace "
-			       "probes processes (uprobe/PATH:FUNC, uretprobe/PATH:FUNC)", prog, sec);
+			       "probes processes (uprobe/PATH:FUNC, uretprobe/PATH:FUNC, usdt/PATH:PROVIDER:NAME)", prog, sec);
 	default:
 		return rt_fail(rt, -EINVAL, "program '%s': section '%s' is not a hook in a process "
 			       "(tracepoint/syscalls/..., raw_tracepoint/sys_enter|sys_exit, uprobe, "
@@ -132,8 +256,7 @@ static bool is_tracing(enum bpfrt_prog_type t)
 int hooks_build(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const char *only,
 		struct hook **hooks, size_t *nhooks)
 {
-	size_t n = 0, cap = 0;
-	struct hook *v = NULL;
+	struct hook_list l = { 0 };
 	int err = 0;
 	const struct bpfrt_program *p = NULL;
 	while ((p = bpfrt_object__next_program(obj, p))) {
@@ -143,32 +266,31 @@ int hooks_build(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const char *
 			err = rt_fail(rt, -EINVAL, "program '%s' is not loaded", bpfrt_program__name(p));
 			break;
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct hook *nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				err = rt_fail(rt, -ENOMEM, "out of memory for the hooks");
-				break;
-			}
-			v = nv;
+		struct hook *h = hook_push(rt, &l);
+		if (!h) {
+			err = -ENOMEM;
+			break;
 		}
-		err = hook_of(rt, p, &v[n]);
+		err = hook_of(rt, p, h);
+		if (err == -EAGAIN)
+			err = usdt_hooks(rt, obj, p, &l);
+		else if (!err)
+			l.n++;
 		if (err)
 			break;
-		n++;
 	}
-	if (!err && n == 0)
+	if (!err && l.n == 0)
 		err = only ? rt_fail(rt, -ENOENT, "object '%s' has no program '%s'",
 				     bpfrt_object__name(obj), only)
 			   : rt_fail(rt, -ENOENT, "object '%s' has no program for process hooks "
 				     "(tracepoint/syscalls/..., raw_tracepoint/sys_enter|sys_exit, "
-				     "uprobe, uretprobe)",
+				     "uprobe, uretprobe, usdt)",
 				     bpfrt_object__name(obj));
 	if (err) {
-		free(v);
+		free(l.v);
 		return err;
 	}
-	*hooks = v;
-	*nhooks = n;
+	*hooks = l.v;
+	*nhooks = l.n;
 	return 0;
 }

@@ -20,6 +20,8 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/tasks.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/tracer.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/elfsym.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/usdtnote.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/usdtarg.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/procmaps.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/uprobe.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/inject.c

@@ -74,6 +74,13 @@ struct probe_site {
 	uint64_t off;   /* file offset of the probed instruction */
 	bool entry;     /* has uprobe programs */
 	bool ret;       /* has uretprobe programs */
+	/*
+	 * USDT: the probe's semaphore (a 16-bit count the probed code tests
+	 * before preparing the arguments), kept above 0 while probes are in:
+	 * its address less the probe's, both as the process maps them.
+	 */
+	bool has_sema;
+	uint64_t sema_delta;
 };
 
 struct hook {
@@ -84,6 +91,7 @@ struct hook {
 	struct tp_layout layout;
 	struct probe_site site; /* uprobes */
 	int site_idx;       /* uprobes: index in the tracer's sites */
+	uint64_t cookie;    /* bpf_get_attach_cookie(): USDT, the site's spec id */
 };
 
 /* --- uprobe targets --- */
@@ -96,6 +104,51 @@ int elf_find_file(const char *name, char *out, size_t outlen);
 int elf_has_interp(const char *path);
 /* The address where process pid has mapped offset off of file (dev, ino) executable. */
 int procmaps_find(pid_t pid, dev_t dev, ino_t ino, uint64_t off, uint64_t *addr);
+
+/* The file offset of virtual address vaddr of an ELF file (in an executable segment). */
+struct Elf;
+int elf_vaddr_to_offset(struct Elf *elf, uint64_t vaddr, uint64_t *off);
+
+/* --- USDT probes (usdtnote.c, usdtarg.c) --- */
+
+/* One USDT call site of a file, from its .note.stapsdt note. */
+struct usdt_note {
+	char *provider, *name;
+	char *args;    /* argument specs, "-4@%edi 8@-8(%rbp) 4@$5" */
+	uint64_t pc;   /* the probe's address, adjusted against .stapsdt.base */
+	uint64_t off;  /* ... as a file offset */
+	uint64_t sema; /* the semaphore's address, 0 if none */
+};
+
+/*
+ * Every USDT note of the ELF file path. Return: 0, or a negative errno with
+ * why filled (-ENOENT: the file has no notes).
+ */
+int usdt_notes_read(const char *path, struct usdt_note **notes, size_t *n, char *why,
+		    size_t whylen);
+void usdt_notes_free(struct usdt_note *notes, size_t n);
+
+/*
+ * The argument spec record of libbpf's <bpf/usdt.bpf.h> (struct
+ * __bpf_usdt_spec, values of its __bpf_usdt_specs map), field for field.
+ */
+#define USDT_MAX_ARGS 12
+enum usdt_arg_type { USDT_ARG_CONST, USDT_ARG_REG, USDT_ARG_REG_DEREF };
+struct usdt_arg_spec {
+	uint64_t val_off;  /* the constant, or the offset from the register's address */
+	int32_t type;      /* enum usdt_arg_type */
+	int16_t reg_off;   /* the register's offset in struct pt_regs */
+	bool is_signed;
+	int8_t bitshift;   /* 64 - 8 * size */
+};
+struct usdt_spec {
+	struct usdt_arg_spec args[USDT_MAX_ARGS];
+	uint64_t cookie;   /* the user's attach cookie (bpf_usdt_cookie()) */
+	int16_t arg_cnt;
+};
+
+/* Parse a note's argument specs (x86-64). Return: 0, or -EINVAL with why filled. */
+int usdt_spec_parse(const char *args, struct usdt_spec *spec, char *why, size_t whylen);
 
 /*
  * The hooks of obj's loaded programs (only the one named only, if given).

@@ -384,7 +384,7 @@ void tracer_fire(struct bpfrt_tracer *t, struct task *task, const struct hook *h
 {
 	bpfrt_runtime__set_task(t->rt, task_info(task));
 	/* A program's fault is reported (naming it) by the runtime; the target goes on. */
-	bpfrt_prog__run_ctx(h->prog, ctx, len, NULL);
+	bpfrt_prog__run_ctx_cookie(h->prog, ctx, len, h->cookie, NULL);
 	bpfrt_runtime__set_task(t->rt, NULL);
 	t->hits++;
 	if (t->after_run)

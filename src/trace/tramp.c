@@ -30,7 +30,13 @@
 #include "x86insn.h"
 
 #define PAGE 4096ull
-#define TRAMP_MAX 256 /* bytes one trampoline may take */
+/*
+ * Bytes one trampoline may take: registers saved and restored (about 120),
+ * xmm0-15 stored and loaded (288), the call, the moved instructions and the
+ * jump back, with room to spare; a longer one is refused, never written
+ * over its neighbour.
+ */
+#define TRAMP_MAX 640
 #define NEAR (1ull << 30)
 
 struct tramp_page {
@@ -276,6 +282,10 @@ int tramp_patch(struct tramp_pool *pool, uint64_t addr, uint64_t site, tramp_hit
 	if (!ends) { /* jmp back after the moved instructions */
 		put1(&e, 0xe9);
 		put32(&e, (uint32_t)(int32_t)((int64_t)(addr + covered) - (int64_t)(uintptr_t)(t + e.n + 4)));
+	}
+	if (e.n > TRAMP_MAX) { /* cannot be with the instructions above; checked all the same */
+		snprintf(why, whylen, "its trampoline takes %zu bytes, more than %d", e.n, TRAMP_MAX);
+		return -1;
 	}
 	/* Write the jump: the code page is made writable for the moment. */
 	uint64_t pg = addr & ~(PAGE - 1), pend = (addr + covered + PAGE - 1) & ~(PAGE - 1);

@@ -118,6 +118,26 @@ int poke_word(pid_t tid, uint64_t addr, uint64_t v)
 	return ptrace(PTRACE_POKEDATA, tid, (void *)addr, (void *)v) ? -errno : 0;
 }
 
+/*
+ * Add d to a USDT probe's semaphore, the 16-bit count at addr that the
+ * probed code tests before preparing the probe's arguments: while above 0,
+ * the guarded probes run. Return: 0 or a negative errno.
+ */
+static int sema_add(pid_t tid, uint64_t addr, int d)
+{
+	uint8_t b[2];
+	int err = peek_byte(tid, addr, &b[0]);
+	if (!err)
+		err = peek_byte(tid, addr + 1, &b[1]);
+	if (err)
+		return err;
+	uint16_t v = (uint16_t)(b[0] | b[1] << 8);
+	v = (uint16_t)(v + d);
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+	return poke_bytes(tid, addr, b, 2) ? -EFAULT : 0;
+}
+
 static struct bp *bp_find(struct uproc *p, uint64_t addr)
 {
 	for (size_t i = 0; i < p->nbps; i++)
@@ -184,8 +204,13 @@ void uprobes_place(struct bpfrt_tracer *t, struct task *task)
 		uint64_t addr;
 		if (p->placed[i] || procmaps_find(task->tgid, s->dev, s->ino, s->off, &addr))
 			continue;
-		if (bp_insert(t, p, task->tid, addr, (int)i) == 0)
+		if (bp_insert(t, p, task->tid, addr, (int)i) == 0) {
 			p->placed[i] = true;
+			int err = s->has_sema ? sema_add(task->tid, addr + s->sema_delta, 1) : 0;
+			if (err)
+				rt_fail(t->rt, err, "process %d: cannot set the semaphore of the USDT probe "
+					"at 0x%llx: %s", p->tgid, (unsigned long long)addr, strerror(-err));
+		}
 	}
 }
 
@@ -547,8 +572,12 @@ void uprobes_restore(struct bpfrt_tracer *t, struct task *task)
 	struct uproc *p = proc_find(t, task->tgid);
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nbps; i++)
-		poke_byte(task->tid, p->bps[i].addr, p->bps[i].orig);
+	for (size_t i = 0; i < p->nbps; i++) {
+		const struct bp *b = &p->bps[i];
+		poke_byte(task->tid, b->addr, b->orig);
+		if (b->site >= 0 && t->sites[b->site].has_sema) /* as it was before we came */
+			sema_add(task->tid, b->addr + t->sites[b->site].sema_delta, -1);
+	}
 	p->nbps = 0; /* once per process */
 }
 
