@@ -12,6 +12,7 @@
  *   btf.h      BTF type information
  *   xdp.h      XDP ports: programs run on packet frames
  *   cbpf.h     classic BPF filters, translated to eBPF
+ *   trace.h    tracing programs on the system calls and functions of processes
  */
 #ifndef BPFRT_BPFRT_H
 #define BPFRT_BPFRT_H
@@ -26,5 +27,6 @@
 #include "btf.h"
 #include "xdp.h"
 #include "cbpf.h"
+#include "trace.h"
 
 #endif

@@ -20,7 +20,8 @@ int main(void)
 	void *perf = (void *)bpfrt_perf_buffer__free;           /* perf_buffer.h */
 	void *cbpf = (void *)bpfrt_cbpf_to_ebpf;                /* cbpf.h */
 	void *btf = (void *)bpfrt_btf_dump_file;                /* btf.h */
-	bad |= !perf || !cbpf || !btf;
+	void *trace = (void *)bpfrt_tracer__new;                /* trace.h */
+	bad |= !perf || !cbpf || !btf || !trace;
 	bpfrt_runtime__free(rt);
 	return bad;
 }
