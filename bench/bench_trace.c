@@ -9,15 +9,19 @@
  * (tests/trace/progs/bench_hooks.bpf.c), the same object everywhere:
  *
  *   bpfrt in-process   bpfrt trace --jit: uprobes patched into the process
+ *                      syscalls: with --inproc-syscalls, the agent's SIGSYS
+ *                      handler (syscall user dispatch)
  *   bpfrt ptrace       bpfrt trace --jit --ptrace: int3 breakpoints;
- *                      syscalls: seccomp filter + ptrace stop (bpfrt's only way)
+ *                      syscalls: seccomp filter + ptrace stop (the default)
  *   kernel             the object loaded and attached by libbpf (uprobe,
  *                      uretprobe, syscalls/sys_enter_getppid tracepoint)
  *   plain ptrace       a minimal PTRACE_SYSCALL tracer (two stops per call,
  *                      no program), the classic way to hook system calls
  *
- * Ratios are kernel/in-process and ptrace/in-process for probes, and plain
- * ptrace/bpfrt for system calls. `--quick` runs each once, with fewer calls.
+ * The "unhooked" row is getppid() while only getpid() is hooked: under
+ * dispatch every call of the process goes through the handler, under the
+ * seccomp filter only hooked ones stop. Ratios are kernel/in-process and
+ * ptrace/in-process, and plain ptrace/bpfrt for system calls. `--quick` runs each once, with fewer calls.
  */
 #define _GNU_SOURCE
 #include <bpf/libbpf.h>
@@ -90,7 +94,8 @@ static double best(char *const argv[], bool traceme)
 	return b;
 }
 
-static double bpfrt_hook(const char *prog, bool ptrace_mode, const char *mode, const char *n)
+/* opt: --ptrace, --inproc-syscalls or NULL. */
+static double bpfrt_hook(const char *prog, const char *opt, const char *mode, const char *n)
 {
 	char obj[4096];
 	snprintf(obj, sizeof(obj), "%s/bench_hooks.o", TRACE_PROGS);
@@ -99,8 +104,8 @@ static double bpfrt_hook(const char *prog, bool ptrace_mode, const char *mode, c
 	argv[k++] = BPFRT_BIN;
 	argv[k++] = "trace";
 	argv[k++] = "--jit";
-	if (ptrace_mode)
-		argv[k++] = "--ptrace";
+	if (opt)
+		argv[k++] = (char *)opt;
 	argv[k++] = obj;
 	argv[k++] = "--prog";
 	argv[k++] = (char *)prog;
@@ -167,7 +172,7 @@ static void row(const char *hook, double base, double fast, double slow, double 
 		printf("   kernel/in-process %.1fx", k / f);
 	if (f > 0 && s >= 0)
 		printf("   ptrace/in-process %.0fx", s / f);
-	if (f < 0 && p > 0 && s > 0)
+	if (p > 0 && s > 0)
 		printf("   plain ptrace/bpfrt %.2fx", p / s);
 	printf("\n");
 	if (kern < 0 && kwhy[0])
@@ -205,15 +210,19 @@ int main(int argc, char **argv)
 	char why[256] = "";
 	/* Kernel uprobes trap twice per hit (int3, single-step): fewer calls, like ptrace's. */
 	double kern = kernel_hook(kobj, "bench_uprobe", "time_add", sys_n, why, sizeof(why));
-	row("uprobe", base, bpfrt_hook("bench_uprobe", false, "time_add", fast_n),
-	    bpfrt_hook("bench_uprobe", true, "time_add", slow_n), kern, -1, kobj ? why : kwhy);
+	row("uprobe", base, bpfrt_hook("bench_uprobe", NULL, "time_add", fast_n),
+	    bpfrt_hook("bench_uprobe", "--ptrace", "time_add", slow_n), kern, -1, kobj ? why : kwhy);
 	kern = kernel_hook(kobj, "bench_uretprobe", "time_add", sys_n, why, sizeof(why));
-	row("uretprobe", base, bpfrt_hook("bench_uretprobe", false, "time_add", fast_n),
-	    bpfrt_hook("bench_uretprobe", true, "time_add", slow_n), kern, -1, kobj ? why : kwhy);
+	row("uretprobe", base, bpfrt_hook("bench_uretprobe", NULL, "time_add", fast_n),
+	    bpfrt_hook("bench_uretprobe", "--ptrace", "time_add", slow_n), kern, -1, kobj ? why : kwhy);
 	double sbase = plain("time_getppid", fast_n, false);
 	kern = kernel_hook(kobj, "bench_syscall", "time_getppid", fast_n, why, sizeof(why));
-	row("syscall", sbase, -1, bpfrt_hook("bench_syscall", false, "time_getppid", sys_n), kern,
+	row("syscall", sbase, bpfrt_hook("bench_syscall", "--inproc-syscalls", "time_getppid", fast_n),
+	    bpfrt_hook("bench_syscall", NULL, "time_getppid", sys_n), kern,
 	    plain("time_getppid", sys_n, true), kobj ? why : kwhy);
+	row("unhooked", sbase,
+	    bpfrt_hook("bench_syscall_other", "--inproc-syscalls", "time_getppid", fast_n),
+	    bpfrt_hook("bench_syscall_other", NULL, "time_getppid", fast_n), -1, -1, "");
 	printf("plain loop: %.2f ns/call, getppid: %.2f ns/call\n", base, sbase);
 	bpf_object__close(kobj);
 	return base < 0 || sbase < 0;

@@ -67,6 +67,11 @@ struct bpfrt_tracer_opts {
 	 * patches are undone before detaching. NULL: breakpoints.
 	 */
 	const char *agent_config;
+	/*
+	 * With agent_path, for launched commands: the agent runs the system
+	 * call hooks too (syscall user dispatch), the tracer none.
+	 */
+	bool agent_syscalls;
 };
 
 /**

@@ -20,14 +20,15 @@
 
 static const char usage[] =
 	"Usage: bpfrt trace OBJ [--prog NAME] [--dump-maps] [--checked|--interp|--jit] [-o FILE] [--ptrace]\n"
-	"                   -- CMD [ARG...]\n"
+	"                   [--inproc-syscalls] -- CMD [ARG...]\n"
 	"       bpfrt trace OBJ [--prog NAME] [--dump-maps] [--checked|--interp|--jit] [-o FILE] [--agent] -p PID\n"
 	"\n"
 	"Attach the programs of OBJ to a command (run until it and every process it\n"
 	"started have exited; bpfrt then exits with the command's status) or to a\n"
 	"running process and its threads (until it exits, or Ctrl-C detaches and\n"
 	"leaves it running). Hooks: SEC(\"tracepoint/syscalls/sys_enter_NAME\"),\n"
-	"sys_exit_NAME, SEC(\"raw_tracepoint/sys_enter\") and sys_exit (stops through ptrace),\n"
+	"sys_exit_NAME, SEC(\"raw_tracepoint/sys_enter\") and sys_exit (ptrace stops, or in the\n"
+	"command with --inproc-syscalls),\n"
 	"SEC(\"uprobe/PATH:FUNC[+OFF]\"), SEC(\"uretprobe/PATH:FUNC\") and\n"
 	"SEC(\"usdt/PATH:PROVIDER:NAME\") (<sys/sdt.h> probes: every call site, semaphores\n"
 	"raised while attached, bpf_usdt_arg() of libbpf's usdt.bpf.h): run inside a launched\n"
@@ -45,14 +46,17 @@ static const char usage[] =
 	"  -p PID        attach to a running process\n"
 	"  --ptrace      uprobes as breakpoints handled by bpfrt, not in the command\n"
 	"  --agent       with -p: load the agent into the process (dlopen through ptrace) and\n"
-	"                run its uprobes in it; undone when bpfrt detaches\n";
+	"                run its uprobes in it; undone when bpfrt detaches\n"
+	"  --inproc-syscalls  run the system call hooks inside the launched command too (the\n"
+	"                agent, through syscall user dispatch: no ptrace stop per call); calls\n"
+	"                made before the agent starts in each program (the loader's) are missed\n";
 
 int trace_print_event(FILE *out, const char *map, const void *data, size_t size);
 int trace_print_map(FILE *out, const struct bpfrt_map *m);
 
 struct trace_args {
 	const char *obj, *prog, *out;
-	bool dump_maps, checked, interp, jit, ptrace, agent;
+	bool dump_maps, checked, interp, jit, ptrace, agent, inproc_sys;
 	long pid;
 	char **cmd;
 };
@@ -87,6 +91,8 @@ static int parse(int argc, char **argv, struct trace_args *a)
 			a->interp = true;
 		} else if (!strcmp(s, "--ptrace")) {
 			a->ptrace = true;
+		} else if (!strcmp(s, "--inproc-syscalls")) {
+			a->inproc_sys = true;
 		} else if (!strcmp(s, "--agent")) {
 			a->agent = true;
 		} else if (!strcmp(s, "--jit")) {
@@ -108,6 +114,8 @@ static int parse(int argc, char **argv, struct trace_args *a)
 		return cli_err("trace: give either -p PID or -- CMD ARGS...\n%s", usage);
 	if (a->checked + a->interp + a->jit > 1)
 		return cli_err("trace: --checked, --interp and --jit exclude each other");
+	if (a->inproc_sys && (a->ptrace || !a->cmd))
+		return cli_err("trace: --inproc-syscalls is for launched commands, without --ptrace");
 	if (a->agent && (a->ptrace || !a->pid))
 		return cli_err("trace: --agent is for -p (launched commands get the agent anyway), "
 			       "and excludes --ptrace");
@@ -207,8 +215,12 @@ int cmd_trace(int argc, char **argv)
 	struct bpfrt_object *obj = NULL;
 	if (((a.cmd && !a.ptrace) || a.agent) &&
 	    trace_agent_prepare(&ag, a.obj, engine_name, a.prog,
-				a.agent) < 0)
+				a.agent, a.inproc_sys) < 0)
 		goto out;
+	if (a.inproc_sys && !ag.ready) {
+		cli_err("trace: --inproc-syscalls: no agent library (libbpfrt_agent.so)");
+		goto out;
+	}
 	BPFRT_OPTS(bpfrt_object_open_opts, oo, .pin_root_path = ag.ready ? ag.pin_dir : NULL,
 		   .pin_all_maps = ag.ready);
 	obj = bpfrt_object__open_file(rt, a.obj, &oo);
@@ -219,7 +231,8 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	BPFRT_OPTS(bpfrt_tracer_opts, to, .prog_name = a.prog, .after_run = drain, .ctx = &s,
 		   .agent_path = ag.ready ? ag.lib : NULL, .agent_env = ag.ready ? ag.env : NULL,
-		   .agent_config = ag.ready && a.agent ? ag.config : NULL);
+		   .agent_config = ag.ready && a.agent ? ag.config : NULL,
+		   .agent_syscalls = a.inproc_sys);
 	t = bpfrt_tracer__new(obj, &to);
 	if (!t)
 		goto out;

@@ -62,7 +62,7 @@ static int listen_socket(struct trace_agent *a)
 }
 
 int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engine,
-			const char *prog, bool attach)
+			const char *prog, bool attach, bool syscalls)
 {
 	memset(a, 0, sizeof(*a));
 	a->rd = a->wr = a->listen_fd = -1;
@@ -110,6 +110,8 @@ int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engi
 	snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_ENGINE=%s", engine);
 	if (prog)
 		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_PROG=%s", prog);
+	if (syscalls)
+		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_SYSCALLS=1");
 	for (size_t i = 0; i < k; i++)
 		a->env[i] = a->envbuf[i];
 	a->env[k] = NULL;

@@ -32,10 +32,11 @@ struct trace_agent {
 /*
  * attach: for a running process (a socket, a config text) rather than a
  * launched command (a pipe, the environment).
+ * syscalls: the agent runs the system call hooks too (syscall user dispatch).
  * Return: 0 when ready, 1 when there is no agent library (use ptrace), -1 on error.
  */
 int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engine,
-			const char *prog, bool attach);
+			const char *prog, bool attach, bool syscalls);
 /* After the launch: copy the agent's lines to out, calling tick between reads. */
 int trace_agent_start(struct trace_agent *a, FILE *out, void (*tick)(void *), void *ctx);
 /* After the run: the last lines, then unpin the shared maps. */

@@ -13,7 +13,8 @@
  *
  * Environment (set by bpfrt): BPFRT_AGENT_OBJ object path, BPFRT_AGENT_PIN
  * pin directory, BPFRT_AGENT_FD trace pipe, BPFRT_AGENT_ENGINE default, checked,
- * interp or jit, BPFRT_AGENT_PROG the only program (optional).
+ * interp or jit, BPFRT_AGENT_PROG the only program (optional),
+ * BPFRT_AGENT_SYSCALLS=1 to run the system call hooks here too (sud.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +29,8 @@
 #include "bpfrt/runtime.h"
 #include "trace.h"
 #include "tramp.h"
+#include "sud.h"
+#include <sys/syscall.h>
 
 #define MAX_FRAMES 256
 
@@ -115,6 +118,42 @@ static uint64_t on_ret(struct tramp_regs *regs)
 	return ret;
 }
 
+/*
+ * A system call of the process (sud.c's handler): the tracepoint programs
+ * get the record tracefs lays out, raw_tracepoint ones the registers and the
+ * number (entry) or result (exit), as tracer.c gives them under ptrace.
+ */
+static void on_syscall(struct user_regs_struct *regs, bool exit)
+{
+	if (agent.detached)
+		return;
+	long nr = (long)regs->orig_rax;
+	uint64_t args[TP_MAX_ARGS] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9 };
+	uint64_t raw[2] = { (uint64_t)(uintptr_t)regs, exit ? regs->rax : (uint64_t)nr };
+	for (size_t i = 0; i < agent.nhooks; i++) {
+		const struct hook *h = &agent.hooks[i];
+		uint8_t rec[TP_MAX_RECORD];
+		switch (h->kind) {
+		case HOOK_SYS_ENTER:
+		case HOOK_SYS_EXIT:
+			if (h->nr != nr || (h->kind == HOOK_SYS_EXIT) != exit)
+				break;
+			tp_record_fill(&h->layout, rec, (int)syscall(SYS_gettid), (int)nr,
+				       exit ? NULL : args, (int64_t)regs->rax);
+			bpfrt_prog__run_ctx_cookie(h->prog, rec, h->layout.size, h->cookie, NULL);
+			break;
+		case HOOK_RAW_SYS_ENTER:
+		case HOOK_RAW_SYS_EXIT:
+			if ((h->kind == HOOK_RAW_SYS_EXIT) == exit)
+				bpfrt_prog__run_ctx_cookie(h->prog, raw, sizeof(raw), h->cookie, NULL);
+			break;
+		case HOOK_UPROBE:
+		case HOOK_URETPROBE:
+			break;
+		}
+	}
+}
+
 static void agent_print(enum bpfrt_print_level level, const char *msg, void *ctx)
 {
 	(void)ctx;
@@ -143,7 +182,8 @@ static int add_site(struct hook *h)
 }
 
 /* Load the object (maps shared through pin) and patch the probes; output to agent.out. */
-static int start(const char *path, const char *pin, const char *engine, const char *only)
+static int start(const char *path, const char *pin, const char *engine, const char *only,
+		 bool syscalls)
 {
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = agent.out, .print = agent_print);
 	agent.rt = bpfrt_runtime__new(&ro);
@@ -161,8 +201,13 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 	for (size_t i = 0; !err && i < agent.nhooks; i++)
 		if (agent.hooks[i].kind == HOOK_UPROBE || agent.hooks[i].kind == HOOK_URETPROBE)
 			err = add_site(&agent.hooks[i]);
-	if (err || !agent.nsites)
+	bool any_sys = false;
+	for (size_t i = 0; syscalls && !err && i < agent.nhooks; i++)
+		any_sys |= agent.hooks[i].kind != HOOK_UPROBE && agent.hooks[i].kind != HOOK_URETPROBE;
+	if (err || (!agent.nsites && !any_sys))
 		return err;
+	if (!agent.nsites)
+		return sud_start(on_syscall);
 	agent.pool = tramp_pool_new();
 	agent.semas = calloc(agent.nsites, sizeof(*agent.semas));
 	if (!agent.pool || !agent.semas)
@@ -191,7 +236,8 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 						agent.hooks[k].name, (unsigned long long)addr, why);
 		}
 	}
-	return tramp_pool_seal(agent.pool);
+	err = tramp_pool_seal(agent.pool);
+	return err || !any_sys ? err : sud_start(on_syscall);
 }
 
 /* Preloaded into a launched command: the settings come in the environment. */
@@ -205,7 +251,8 @@ __attribute__((constructor)) static void agent_init(void)
 	if (!agent.out)
 		return;
 	setvbuf(agent.out, NULL, _IOLBF, 0);
-	int err = start(path, pin, engine, getenv("BPFRT_AGENT_PROG"));
+	const char *sys = getenv("BPFRT_AGENT_SYSCALLS");
+	int err = start(path, pin, engine, getenv("BPFRT_AGENT_PROG"), sys && !strcmp(sys, "1"));
 	if (err)
 		fprintf(agent.out, "bpfrt agent (pid %d): not started: %s\n", getpid(), strerror(-err));
 }
@@ -256,7 +303,7 @@ __attribute__((visibility("default"))) int bpfrt_agent_attach(const char *config
 		return -ENOMEM;
 	}
 	setvbuf(agent.out, NULL, _IOLBF, 0);
-	int err = start(f[0], f[1], f[3], f[4] && f[4][0] ? f[4] : NULL);
+	int err = start(f[0], f[1], f[3], f[4] && f[4][0] ? f[4] : NULL, false);
 	if (err)
 		fprintf(agent.out, "bpfrt agent (pid %d): not started: %s\n", getpid(), strerror(-err));
 	return err;

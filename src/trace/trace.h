@@ -253,6 +253,7 @@ struct bpfrt_tracer {
 	bool agent_uprobes;        /* the launched command has uprobe hooks for the agent */
 	bool agent_injected;       /* ... or the attached process got the agent by dlopen */
 	const char *agent_config;  /* for the attached process */
+	bool agent_sys;            /* the agent runs the system call hooks (sud.c) */
 	uint64_t agent_page;       /* injected calls return to its int3 */
 	uint64_t agent_detach_fn;  /* bpfrt_agent_detach() in the process */
 	struct probe_site *sites;

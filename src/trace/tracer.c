@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -99,6 +100,7 @@ struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 		t->agent_path = opts->agent_path;
 		t->agent_env = opts->agent_env;
 		t->agent_config = opts->agent_config;
+		t->agent_sys = opts->agent_path && opts->agent_syscalls;
 	}
 	int err = hooks_build(rt, obj, opts ? opts->prog_name : NULL, &t->hooks, &t->nhooks);
 	t->nsys = syscall_count();
@@ -108,6 +110,8 @@ struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 		err = rt_fail(rt, -ENOMEM, "out of memory for the hooks");
 	for (size_t i = 0; !err && i < t->nhooks; i++) {
 		const struct hook *h = &t->hooks[i];
+		if (t->agent_sys && h->kind != HOOK_UPROBE && h->kind != HOOK_URETPROBE)
+			continue; /* the agent runs it */
 		switch (h->kind) {
 		case HOOK_SYS_ENTER:
 			t->want_enter[h->nr] = true;
@@ -192,14 +196,23 @@ int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
 		return rt_fail(t->rt, -EINVAL, "no command to launch");
 	if (t->main_pid)
 		return rt_fail(t->rt, -EBUSY, "the tracer has a process already (%d)", t->main_pid);
-	if (t->agent_path && t->nsites) {
+	if (t->agent_path && (t->nsites || t->agent_sys)) {
 		/*
 		 * The agent patches the probes in the process: breakpoints only for
-		 * static programs, which cannot preload it (uprobe.c decides at exec).
+		 * static programs, which cannot preload it (uprobe.c decides at exec;
+		 * their system calls go unhooked with agent_sys).
 		 */
 		t->agent_uprobes = true;
 		t->scan_maps = false;
 	}
+	/*
+	 * The agent runs every hook: no ptrace at all, since a traced task stops
+	 * for each signal it gets, the agent's SIGSYS included. bpfrt becomes
+	 * the reaper of the command's orphans, to wait for all of them.
+	 */
+	if (t->agent_sys && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		return rt_fail(t->rt, -errno, "%s: cannot reap the command's children: %s", argv[0],
+			       strerror(errno));
 	/* The child waits on this pipe until it is seized: no event may come first. */
 	int go[2];
 	if (pipe2(go, O_CLOEXEC))
@@ -218,6 +231,8 @@ int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
 			;
 		if (c != 'g')
 			_exit(127); /* the tracer failed to seize us */
+		if (t->agent_sys)
+			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* as PTRACE_O_EXITKILL would */
 		bool everything = t->raw_enter || t->raw_exit;
 		if (t->any_sys || t->scan_maps) {
 			/* want_enter|want_exit: both stop at entry, exit is asked for there */
@@ -238,6 +253,18 @@ int bpfrt_tracer__launch(struct bpfrt_tracer *t, char *const argv[])
 		_exit(127);
 	}
 	close(go[0]);
+	if (t->agent_sys) {
+		if (write(go[1], "g", 1) != 1) {
+			int e = errno;
+			close(go[1]);
+			kill(pid, SIGKILL);
+			return rt_fail(t->rt, -e, "%s (pid %d): cannot start it: %s", argv[0], pid,
+				       strerror(e));
+		}
+		close(go[1]);
+		t->main_pid = pid;
+		return pid;
+	}
 	if (ptrace(PTRACE_SEIZE, pid, 0, seize_options | PTRACE_O_EXITKILL)) {
 		int e = errno;
 		close(go[1]);
@@ -396,6 +423,8 @@ static void syscall_hooks(struct bpfrt_tracer *t, struct task *task,
 			  struct user_regs_struct *regs, bool exit)
 {
 	long nr = (long)regs->orig_rax;
+	if (t->agent_sys)
+		return; /* the agent runs them in the process */
 	uint64_t args[TP_MAX_ARGS] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9 };
 	/* user_regs_struct begins with the fields of the kernel's struct pt_regs, in its order. */
 	uint64_t raw[2] = { (uint64_t)(uintptr_t)regs, exit ? regs->rax : (uint64_t)nr };
@@ -582,6 +611,20 @@ int bpfrt_tracer__run(struct bpfrt_tracer *t)
 {
 	if (!t->main_pid)
 		return rt_fail(t->rt, -EINVAL, "the tracer has no process: launch or attach first");
+	while (t->agent_sys) { /* not traced: wait for the command and every orphan */
+		int st;
+		pid_t pid = waitpid(-1, &st, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0 && errno == ECHILD)
+			break;
+		if (pid < 0)
+			return rt_fail(t->rt, -errno, "waitpid: %s", strerror(errno));
+		if (pid == t->main_pid) {
+			t->main_done = true;
+			t->main_status = st;
+		}
+	}
 	while (t->tasks.n) {
 		if (t->stop) {
 			detach_all(t);

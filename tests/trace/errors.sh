@@ -29,6 +29,10 @@ expect_error "no command" "give either -p PID or -- CMD" "$P/hello.o"
 expect_error "both" "give either -p PID or -- CMD" "$P/hello.o" -p 1 -- true
 expect_error "bad pid" "'abc' is not a process id" "$P/hello.o" -p abc
 expect_error "engines" "exclude each other" "$P/hello.o" --jit --interp -- true
+expect_error "inproc with -p" "--inproc-syscalls is for launched commands" "$P/hello.o" \
+	--inproc-syscalls -p 1
+expect_error "inproc with --ptrace" "--inproc-syscalls is for launched commands" "$P/hello.o" \
+	--inproc-syscalls --ptrace -- true
 
 # A command that does not exist: the shell's status 127 and its name.
 "$B" trace "$P/hello.o" -- "$W/no-such-command" >"$W/err" 2>&1

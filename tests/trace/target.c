@@ -10,6 +10,9 @@
  *   target fork         a child exits 7; the parent reports its status
  *   target exec         exec's itself into "write 2"
  *   target signals      handled SIGUSR1 x3, SIGCHLD, a blocked-then-pending SIGUSR2
+ *   target sigmask      a handler that blocks every signal (sigaction), every
+ *                       signal blocked then restored, a pending one, the
+ *                       mask as read back; system calls inside the handler
  *   target stop         a child stops itself (SIGSTOP) and is continued
  *   target exit N       exit status N
  *   target kill SIG     kill itself with SIG
@@ -48,6 +51,13 @@ static void *thread_main(void *arg)
 
 static volatile sig_atomic_t usr1, usr2, chld;
 static void on_usr1(int s) { (void)s; usr1++; }
+/* A handler making a system call (its own write), to be hooked like any other. */
+static void on_usr1_write(int s)
+{
+	(void)s;
+	usr1++;
+	say("in handler\n");
+}
 static void on_usr2(int s) { (void)s; usr2++; }
 static void on_chld(int s) { (void)s; chld++; }
 
@@ -80,6 +90,20 @@ int main(int argc, char **argv)
 		say("before exec\n");
 		execl("/proc/self/exe", argv[0], "write", "2", (char *)NULL);
 		return 98;
+	} else if (!strcmp(mode, "sigmask")) {
+		struct sigaction sa = { .sa_handler = on_usr1_write };
+		sigfillset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+		sigset_t all, old, now;
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, &old);
+		kill(getpid(), SIGUSR1);
+		sigpending(&now);
+		say("usr1 pending while blocked: %d, handled %d\n", sigismember(&now, SIGUSR1),
+		    (int)usr1);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigprocmask(SIG_SETMASK, NULL, &now);
+		say("usr1 handled %d, usr2 blocked now %d\n", (int)usr1, sigismember(&now, SIGUSR2));
 	} else if (!strcmp(mode, "signals")) {
 		signal(SIGUSR1, on_usr1);
 		signal(SIGUSR2, on_usr2);

@@ -42,4 +42,12 @@ int bench_syscall(void *ctx)
 	return 0;
 }
 
+/* On another call: what the loop's getppid() costs unhooked while dispatch is on. */
+SEC("tracepoint/syscalls/sys_enter_getpid")
+int bench_syscall_other(void *ctx)
+{
+	count(2);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
