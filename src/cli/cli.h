@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "bpfrt/insn.h"
 #include "bpfrt/map.h"
+#include "bpfrt/prog.h"
 
 /* Each subcommand: argc/argv start at the subcommand's own name. */
 int cmd_run(int argc, char **argv);
@@ -57,6 +58,15 @@ const char *cli_map_type_name(enum bpfrt_map_type type);
 
 /* Bytes from a file name, or from hex text ("01 02 ff", "0102ff"); opt names it in errors. */
 int cli_read_mem(const char *opt, const char *arg, uint8_t **buf, size_t *len);
+
+/*
+ * --checked, --interp, --jit: how the commands that load objects run them.
+ * Returns true when s is one of them, noting it in *engine and counting in
+ * *given how many were given (more than one is the caller's error).
+ */
+bool cli_engine_option(const char *s, enum bpfrt_engine *engine, int *given);
+/* "default", "checked", "interp", "jit" (or "jit_or_interp"). */
+const char *cli_engine_name(enum bpfrt_engine engine);
 
 /* Parse a non-negative integer option value; 1 after printing why on error. */
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out);

@@ -39,7 +39,9 @@ static const char usage[] =
 struct prog_args {
 	const char *obj, *prog, *data, *data_out, *ctx, *ctx_out, *trace;
 	uint64_t repeat;
-	bool checked, interp, jit, json;
+	enum bpfrt_engine engine; /* --checked, --interp, --jit; default: verified, native */
+	int engines;              /* how many of those were given */
+	bool json;
 	enum bpfrt_syntax syntax;
 };
 
@@ -61,12 +63,8 @@ static int parse(int argc, char **argv, int first, struct prog_args *a)
 				return 1;
 			if (a->repeat < 1 || a->repeat > 1000000000)
 				return cli_err("--repeat: %llu is not in 1..1000000000", (unsigned long long)a->repeat);
-		} else if (!strcmp(s, "--checked")) {
-			a->checked = true;
-		} else if (!strcmp(s, "--interp")) {
-			a->interp = true;
-		} else if (!strcmp(s, "--jit")) {
-			a->jit = true;
+		} else if (cli_engine_option(s, &a->engine, &a->engines)) {
+			/* noted */
 		} else if (!strcmp(s, "-j") || !strcmp(s, "--json")) {
 			a->json = true;
 		} else if (!strcmp(s, "--syntax")) {
@@ -231,14 +229,12 @@ int cmd_prog(int argc, char **argv)
 		return cli_err("cannot create a runtime");
 	int rc = 1;
 	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
-	if (a.checked + a.interp + a.jit > 1) {
+	if (a.engines > 1) {
 		bpfrt_object__close(obj);
 		bpfrt_runtime__free(rt);
 		return cli_err("prog: --checked, --interp and --jit exclude each other");
 	}
-	enum bpfrt_engine engine = a.jit || jited ? BPFRT_ENGINE_JIT :
-				   a.interp ? BPFRT_ENGINE_INTERP :
-				   a.checked ? BPFRT_ENGINE_CHECKED : BPFRT_ENGINE_DEFAULT;
+	enum bpfrt_engine engine = jited ? BPFRT_ENGINE_JIT : a.engine;
 	if (obj && bpfrt_object__load_engine(obj, engine) == 0) {
 		if (!strcmp(verb, "show")) {
 			show(obj, a.json);

@@ -56,7 +56,9 @@ int trace_print_map(FILE *out, const struct bpfrt_map *m);
 
 struct trace_args {
 	const char *obj, *prog, *out;
-	bool dump_maps, checked, interp, jit, ptrace, agent, inproc_sys;
+	enum bpfrt_engine engine; /* --checked, --interp, --jit */
+	int engines;
+	bool dump_maps, ptrace, agent, inproc_sys;
 	long pid;
 	char **cmd;
 };
@@ -85,18 +87,14 @@ static int parse(int argc, char **argv, struct trace_args *a)
 			}
 		} else if (!strcmp(s, "--dump-maps")) {
 			a->dump_maps = true;
-		} else if (!strcmp(s, "--checked")) {
-			a->checked = true;
-		} else if (!strcmp(s, "--interp")) {
-			a->interp = true;
+		} else if (cli_engine_option(s, &a->engine, &a->engines)) {
+			/* noted */
 		} else if (!strcmp(s, "--ptrace")) {
 			a->ptrace = true;
 		} else if (!strcmp(s, "--inproc-syscalls")) {
 			a->inproc_sys = true;
 		} else if (!strcmp(s, "--agent")) {
 			a->agent = true;
-		} else if (!strcmp(s, "--jit")) {
-			a->jit = true;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			fputs(usage, stdout);
 			exit(0);
@@ -112,7 +110,7 @@ static int parse(int argc, char **argv, struct trace_args *a)
 		return cli_err("trace: no object given\n%s", usage);
 	if (!a->cmd == !a->pid)
 		return cli_err("trace: give either -p PID or -- CMD ARGS...\n%s", usage);
-	if (a->checked + a->interp + a->jit > 1)
+	if (a->engines > 1)
 		return cli_err("trace: --checked, --interp and --jit exclude each other");
 	if (a->inproc_sys && (a->ptrace || !a->cmd))
 		return cli_err("trace: --inproc-syscalls is for launched commands, without --ptrace");
@@ -208,9 +206,8 @@ int cmd_trace(int argc, char **argv)
 		return cli_err("trace: cannot create a runtime: %s", strerror(errno));
 	int rc = 1, die_by = 0;
 	struct bpfrt_tracer *t = NULL;
-	enum bpfrt_engine engine = a.jit ? BPFRT_ENGINE_JIT : a.interp ? BPFRT_ENGINE_INTERP :
-				   a.checked ? BPFRT_ENGINE_CHECKED : BPFRT_ENGINE_DEFAULT;
-	const char *engine_name = a.jit ? "jit" : a.interp ? "interp" : a.checked ? "checked" : "default";
+	enum bpfrt_engine engine = a.engine;
+	const char *engine_name = cli_engine_name(engine);
 	/* Launched commands run uprobes in-process, sharing every map through ag.pin_dir. */
 	struct bpfrt_object *obj = NULL;
 	if (((a.cmd && !a.ptrace) || a.agent) &&

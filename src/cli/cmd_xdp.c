@@ -66,7 +66,9 @@ struct xdp_args {
 	bool attach;
 	const char *obj, *prog, *pcap, *out, *tx, *dev, *pass_dev, *mode;
 	uint64_t ifindex, count, duration;
-	bool checked, interp, jit, json, generic;
+	enum bpfrt_engine engine; /* --checked, --interp, --jit */
+	int engines;
+	bool json, generic;
 };
 
 static int parse(int argc, char **argv, struct xdp_args *a)
@@ -95,12 +97,8 @@ static int parse(int argc, char **argv, struct xdp_args *a)
 				return cli_err("--ifindex: %llu is not a u32", (unsigned long long)a->ifindex);
 		} else if (!strcmp(s, "--generic")) {
 			a->generic = true;
-		} else if (!strcmp(s, "--checked")) {
-			a->checked = true;
-		} else if (!strcmp(s, "--interp")) {
-			a->interp = true;
-		} else if (!strcmp(s, "--jit")) {
-			a->jit = true;
+		} else if (cli_engine_option(s, &a->engine, &a->engines)) {
+			/* noted */
 		} else if (!strcmp(s, "-j") || !strcmp(s, "--json")) {
 			a->json = true;
 		} else if (s[0] == '-' && s[1]) {
@@ -122,7 +120,7 @@ static int parse(int argc, char **argv, struct xdp_args *a)
 	if (a->mode && strcmp(a->mode, "auto") && strcmp(a->mode, "afxdp") &&
 	    strcmp(a->mode, "packet"))
 		return cli_err("xdp attach: --mode '%s': say auto, afxdp or packet", a->mode);
-	if (a->checked + a->interp + a->jit > 1)
+	if (a->engines > 1)
 		return cli_err("xdp %s: --checked, --interp and --jit exclude each other", verb);
 	return 0;
 }
@@ -301,8 +299,7 @@ int cmd_xdp(int argc, char **argv)
 	struct bpfrt_runtime *rt = bpfrt_runtime__new(&ro);
 	if (!rt)
 		return cli_err("cannot create a runtime");
-	enum bpfrt_engine engine = a.jit ? BPFRT_ENGINE_JIT : a.interp ? BPFRT_ENGINE_INTERP :
-				   a.checked ? BPFRT_ENGINE_CHECKED : BPFRT_ENGINE_DEFAULT;
+	enum bpfrt_engine engine = a.engine;
 	int rc = 1;
 	struct bpfrt_object *obj = bpfrt_object__open_file(rt, a.obj, NULL);
 	if (!obj || bpfrt_object__load_engine(obj, engine))

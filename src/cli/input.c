@@ -169,6 +169,33 @@ int cli_read_mem(const char *opt, const char *arg, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+bool cli_engine_option(const char *s, enum bpfrt_engine *engine, int *given)
+{
+	static const struct { const char *opt; enum bpfrt_engine engine; } opts[] = {
+		{ "--checked", BPFRT_ENGINE_CHECKED },
+		{ "--interp", BPFRT_ENGINE_INTERP },
+		{ "--jit", BPFRT_ENGINE_JIT },
+	};
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(s, opts[i].opt)) {
+			*engine = opts[i].engine;
+			++*given;
+			return true;
+		}
+	return false;
+}
+
+const char *cli_engine_name(enum bpfrt_engine engine)
+{
+	switch (engine) {
+	case BPFRT_ENGINE_CHECKED: return "checked";
+	case BPFRT_ENGINE_INTERP: return "interp";
+	case BPFRT_ENGINE_JIT: return "jit";
+	case BPFRT_ENGINE_JIT_OR_INTERP: return "jit_or_interp";
+	default: return "default";
+	}
+}
+
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out)
 {
 	if (!s)
