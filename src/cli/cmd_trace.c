@@ -20,7 +20,7 @@
 
 static const char usage[] =
 	"Usage: bpfrt trace OBJ [--prog NAME] [--dump-maps] [--checked|--interp|--jit] [-o FILE] [--ptrace]\n"
-	"                   [--inproc-syscalls] -- CMD [ARG...]\n"
+	"                   [--inproc-syscalls[=sigsys]] [-v] -- CMD [ARG...]\n"
 	"       bpfrt trace OBJ [--prog NAME] [--dump-maps] [--checked|--interp|--jit] [-o FILE] [--agent] -p PID\n"
 	"\n"
 	"Attach the programs of OBJ to a command (run until it and every process it\n"
@@ -48,8 +48,13 @@ static const char usage[] =
 	"  --agent       with -p: load the agent into the process (dlopen through ptrace) and\n"
 	"                run its uprobes in it; undone when bpfrt detaches\n"
 	"  --inproc-syscalls  run the system call hooks inside the launched command too (the\n"
-	"                agent, through syscall user dispatch: no ptrace stop per call); calls\n"
-	"                made before the agent starts in each program (the loader's) are missed\n";
+	"                agent: no ptrace stop per call). Each call site first takes a signal\n"
+	"                (syscall user dispatch), then is rewritten into a jump to the hooks\n"
+	"                where it can be (glibc's wrappers); calls made before the agent starts\n"
+	"                in each program (the loader's) are missed\n"
+	"  --inproc-syscalls=sigsys  the same without rewriting: every call takes the signal\n"
+	"  -v            with --inproc-syscalls: as each process exits, how its calls reached\n"
+	"                the hooks (through rewritten sites, by signal)\n";
 
 int trace_print_event(FILE *out, const char *map, const void *data, size_t size);
 int trace_print_map(FILE *out, const struct bpfrt_map *m);
@@ -58,7 +63,8 @@ struct trace_args {
 	const char *obj, *prog, *out;
 	enum bpfrt_engine engine; /* --checked, --interp, --jit */
 	int engines;
-	bool dump_maps, ptrace, agent, inproc_sys;
+	bool dump_maps, ptrace, agent, verbose;
+	const char *inproc_sys; /* NULL, "1" or "sigsys" (the agent's BPFRT_AGENT_SYSCALLS) */
 	long pid;
 	char **cmd;
 };
@@ -92,7 +98,11 @@ static int parse(int argc, char **argv, struct trace_args *a)
 		} else if (!strcmp(s, "--ptrace")) {
 			a->ptrace = true;
 		} else if (!strcmp(s, "--inproc-syscalls")) {
-			a->inproc_sys = true;
+			a->inproc_sys = "1";
+		} else if (!strcmp(s, "--inproc-syscalls=sigsys")) {
+			a->inproc_sys = "sigsys";
+		} else if (!strcmp(s, "-v") || !strcmp(s, "--verbose")) {
+			a->verbose = true;
 		} else if (!strcmp(s, "--agent")) {
 			a->agent = true;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
@@ -114,6 +124,8 @@ static int parse(int argc, char **argv, struct trace_args *a)
 		return cli_err("trace: --checked, --interp and --jit exclude each other");
 	if (a->inproc_sys && (a->ptrace || !a->cmd))
 		return cli_err("trace: --inproc-syscalls is for launched commands, without --ptrace");
+	if (a->verbose && !a->inproc_sys)
+		return cli_err("trace: -v reports on --inproc-syscalls, which is not given");
 	if (a->agent && (a->ptrace || !a->pid))
 		return cli_err("trace: --agent is for -p (launched commands get the agent anyway), "
 			       "and excludes --ptrace");
@@ -212,7 +224,7 @@ int cmd_trace(int argc, char **argv)
 	struct bpfrt_object *obj = NULL;
 	if (((a.cmd && !a.ptrace) || a.agent) &&
 	    trace_agent_prepare(&ag, a.obj, engine_name, a.prog,
-				a.agent, a.inproc_sys) < 0)
+				a.agent, a.inproc_sys, a.verbose) < 0)
 		goto out;
 	if (a.inproc_sys && !ag.ready) {
 		cli_err("trace: --inproc-syscalls: no agent library (libbpfrt_agent.so)");
@@ -229,7 +241,7 @@ int cmd_trace(int argc, char **argv)
 	BPFRT_OPTS(bpfrt_tracer_opts, to, .prog_name = a.prog, .after_run = drain, .ctx = &s,
 		   .agent_path = ag.ready ? ag.lib : NULL, .agent_env = ag.ready ? ag.env : NULL,
 		   .agent_config = ag.ready && a.agent ? ag.config : NULL,
-		   .agent_syscalls = a.inproc_sys);
+		   .agent_syscalls = a.inproc_sys != NULL);
 	t = bpfrt_tracer__new(obj, &to);
 	if (!t)
 		goto out;

@@ -62,7 +62,7 @@ static int listen_socket(struct trace_agent *a)
 }
 
 int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engine,
-			const char *prog, bool attach, bool syscalls)
+			const char *prog, bool attach, const char *syscalls, bool stats)
 {
 	memset(a, 0, sizeof(*a));
 	a->rd = a->wr = a->listen_fd = -1;
@@ -111,7 +111,9 @@ int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engi
 	if (prog)
 		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_PROG=%s", prog);
 	if (syscalls)
-		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_SYSCALLS=1");
+		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_SYSCALLS=%s", syscalls);
+	if (stats)
+		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_STATS=1");
 	for (size_t i = 0; i < k; i++)
 		a->env[i] = a->envbuf[i];
 	a->env[k] = NULL;

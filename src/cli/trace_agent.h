@@ -19,8 +19,8 @@ struct trace_agent {
 	int rd, wr;               /* the agent's bpf_printk pipe (or accepted socket) */
 	int listen_fd;            /* -p: the socket the injected agent connects to */
 	char config[3 * PATH_MAX + 64]; /* -p: for bpfrt_tracer_opts.agent_config */
-	char envbuf[6][PATH_MAX + 32];
-	char *env[7];             /* for bpfrt_tracer_opts.agent_env */
+	char envbuf[8][PATH_MAX + 32];
+	char *env[9];             /* for bpfrt_tracer_opts.agent_env */
 	FILE *out;
 	void (*tick)(void *);
 	void *tick_ctx;
@@ -32,11 +32,13 @@ struct trace_agent {
 /*
  * attach: for a running process (a socket, a config text) rather than a
  * launched command (a pipe, the environment).
- * syscalls: the agent runs the system call hooks too (syscall user dispatch).
+ * syscalls: the agent runs the system call hooks too (syscall user dispatch):
+ * NULL no, "1" rewriting call sites, "sigsys" every call by signal.
+ * stats: the agent reports how calls reached the hooks as each process exits.
  * Return: 0 when ready, 1 when there is no agent library (use ptrace), -1 on error.
  */
 int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engine,
-			const char *prog, bool attach, bool syscalls);
+			const char *prog, bool attach, const char *syscalls, bool stats);
 /* After the launch: copy the agent's lines to out, calling tick between reads. */
 int trace_agent_start(struct trace_agent *a, FILE *out, void (*tick)(void *), void *ctx);
 /* After the run: the last lines, then unpin the shared maps. */

@@ -14,7 +14,10 @@
  * Environment (set by bpfrt): BPFRT_AGENT_OBJ object path, BPFRT_AGENT_PIN
  * pin directory, BPFRT_AGENT_FD trace pipe, BPFRT_AGENT_ENGINE default, checked,
  * interp or jit, BPFRT_AGENT_PROG the only program (optional),
- * BPFRT_AGENT_SYSCALLS=1 to run the system call hooks here too (sud.c).
+ * BPFRT_AGENT_SYSCALLS=1 to run the system call hooks here too (sud.c,
+ * rewriting call sites), =sigsys the same without rewriting (every call
+ * takes a signal), BPFRT_AGENT_STATS=1 to report how calls were hooked
+ * when the process exits.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -183,7 +186,7 @@ static int add_site(struct hook *h)
 
 /* Load the object (maps shared through pin) and patch the probes; output to agent.out. */
 static int start(const char *path, const char *pin, const char *engine, const char *only,
-		 bool syscalls)
+		 const char *syscalls)
 {
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = agent.out, .print = agent_print);
 	agent.rt = bpfrt_runtime__new(&ro);
@@ -201,13 +204,13 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 	for (size_t i = 0; !err && i < agent.nhooks; i++)
 		if (agent.hooks[i].kind == HOOK_UPROBE || agent.hooks[i].kind == HOOK_URETPROBE)
 			err = add_site(&agent.hooks[i]);
-	bool any_sys = false;
+	bool any_sys = false, rewrite = syscalls && strcmp(syscalls, "sigsys");
 	for (size_t i = 0; syscalls && !err && i < agent.nhooks; i++)
 		any_sys |= agent.hooks[i].kind != HOOK_UPROBE && agent.hooks[i].kind != HOOK_URETPROBE;
 	if (err || (!agent.nsites && !any_sys))
 		return err;
 	if (!agent.nsites)
-		return sud_start(on_syscall);
+		return sud_start(on_syscall, rewrite);
 	agent.pool = tramp_pool_new();
 	agent.semas = calloc(agent.nsites, sizeof(*agent.semas));
 	if (!agent.pool || !agent.semas)
@@ -237,7 +240,20 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 		}
 	}
 	err = tramp_pool_seal(agent.pool);
-	return err || !any_sys ? err : sud_start(on_syscall);
+	return err || !any_sys ? err : sud_start(on_syscall, rewrite);
+}
+
+/* BPFRT_AGENT_STATS: how this process's system calls reached the hooks. */
+static void print_stats(void)
+{
+	struct sud_stats st;
+	sud_stats(&st);
+	bool was = sud_unhooked(true); /* not calls of the program's */
+	fprintf(agent.out, "bpfrt agent (pid %d): system calls hooked: %llu through %llu rewritten "
+		"sites, %llu by signal\n", getpid(), (unsigned long long)st.rewritten_calls,
+		(unsigned long long)st.rewritten_sites, (unsigned long long)st.signalled);
+	fflush(agent.out);
+	sud_unhooked(was);
 }
 
 /* Preloaded into a launched command: the settings come in the environment. */
@@ -251,8 +267,12 @@ __attribute__((constructor)) static void agent_init(void)
 	if (!agent.out)
 		return;
 	setvbuf(agent.out, NULL, _IOLBF, 0);
-	const char *sys = getenv("BPFRT_AGENT_SYSCALLS");
-	int err = start(path, pin, engine, getenv("BPFRT_AGENT_PROG"), sys && !strcmp(sys, "1"));
+	const char *sys = getenv("BPFRT_AGENT_SYSCALLS"), *stats = getenv("BPFRT_AGENT_STATS");
+	if (sys && strcmp(sys, "1") && strcmp(sys, "sigsys"))
+		sys = NULL;
+	int err = start(path, pin, engine, getenv("BPFRT_AGENT_PROG"), sys);
+	if (!err && sys && stats && !strcmp(stats, "1"))
+		atexit(print_stats);
 	if (err)
 		fprintf(agent.out, "bpfrt agent (pid %d): not started: %s\n", getpid(), strerror(-err));
 }

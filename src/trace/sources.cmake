@@ -29,6 +29,8 @@ target_sources(bpfrt PRIVATE
 target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/x86insn.c
   ${CMAKE_CURRENT_SOURCE_DIR}/trace/tramp.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/ehframe.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/trace/syspatch.c
 )
 
 # The in-process agent bpfrt trace preloads into launched commands: libbpfrt

@@ -24,6 +24,11 @@
  *    process) nor taken over: it is left out of masks, and the program's
  *    sigaction for it succeeds without effect;
  *  - execve gets the interrupted context's mask first, as the program had it.
+ * Each site that traps is then rewritten when it can be (syspatch.c: glibc's
+ * `mov $nr,%eax; syscall`): its next calls jump to sud_entry below, which
+ * does what the handler does without a signal, so that a call costs the
+ * hooks and the call itself. The calls above stay on the signal.
+ *
  * Dispatch is per task and neither inherited nor kept across exec: fork
  * children (forked in the handler) and CLONE_VM children (in the stub) arm
  * themselves; an exec'd program is armed by the agent preloaded again, so its
@@ -39,7 +44,10 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "ehframe.h"
 #include "sud.h"
+#include "syspatch.h"
+#include "tramp.h"
 
 #define PR_SET_SYSCALL_USER_DISPATCH_ 59
 #define PR_SYS_DISPATCH_ON_ 1
@@ -55,6 +63,8 @@ static uint8_t *stubs; /* one page of clone stubs */
 static size_t nstubs;
 static uint64_t stub_target[64];
 static char stub_lock;
+static struct syspatch *patch; /* NULL: every call takes the signal */
+static uint64_t n_signal, n_rewritten; /* calls of armed threads, each way */
 
 /* The excluded range, and the clone stub template copied per call site. */
 __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
@@ -107,11 +117,61 @@ __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
 	"sud_tpl_end:\n"
 	".popsection\n");
 
+/*
+ * Where rewritten sites jump (syspatch.h: return address on the stack, red
+ * zone skipped): the registers saved as struct pt_regs and xmm0-15 below
+ * them, sud_fast called, all restored but rax, rcx and r11 (as a syscall
+ * returns), `ret $128` back past the syscall instruction (or to it).
+ */
+__asm__(".pushsection .text.bpfrt_sud_entry,\"ax\",@progbits\n"
+	".p2align 4\n"
+	"sud_entry:\n"
+	"	lea -168(%rsp), %rsp\n"
+	"	mov %r15, 0(%rsp)\n mov %r14, 8(%rsp)\n mov %r13, 16(%rsp)\n mov %r12, 24(%rsp)\n"
+	"	mov %rbp, 32(%rsp)\n mov %rbx, 40(%rsp)\n mov %r11, 48(%rsp)\n mov %r10, 56(%rsp)\n"
+	"	mov %r9, 64(%rsp)\n mov %r8, 72(%rsp)\n mov %rax, 80(%rsp)\n mov %rcx, 88(%rsp)\n"
+	"	mov %rdx, 96(%rsp)\n mov %rsi, 104(%rsp)\n mov %rdi, 112(%rsp)\n mov %rax, 120(%rsp)\n"
+	"	mov 168(%rsp), %rcx\n mov %rcx, 128(%rsp)\n" /* ip: past the syscall */
+	"	movq $0x33, 136(%rsp)\n"
+	"	pushfq\n popq 144(%rsp)\n"
+	"	lea 304(%rsp), %rcx\n mov %rcx, 152(%rsp)\n" /* sp at the syscall */
+	"	movq $0x2b, 160(%rsp)\n"
+	"	mov %rsp, %rbx\n"
+	"	sub $256, %rsp\n and $-16, %rsp\n"
+	"	movdqu %xmm0, 0(%rsp)\n movdqu %xmm1, 16(%rsp)\n movdqu %xmm2, 32(%rsp)\n"
+	"	movdqu %xmm3, 48(%rsp)\n movdqu %xmm4, 64(%rsp)\n movdqu %xmm5, 80(%rsp)\n"
+	"	movdqu %xmm6, 96(%rsp)\n movdqu %xmm7, 112(%rsp)\n movdqu %xmm8, 128(%rsp)\n"
+	"	movdqu %xmm9, 144(%rsp)\n movdqu %xmm10, 160(%rsp)\n movdqu %xmm11, 176(%rsp)\n"
+	"	movdqu %xmm12, 192(%rsp)\n movdqu %xmm13, 208(%rsp)\n movdqu %xmm14, 224(%rsp)\n"
+	"	movdqu %xmm15, 240(%rsp)\n"
+	"	cld\n"
+	"	mov %rbx, %rdi\n"
+	"	lea 168(%rbx), %rsi\n" /* the return address */
+	"	call sud_fast\n"
+	"	movdqu 0(%rsp), %xmm0\n movdqu 16(%rsp), %xmm1\n movdqu 32(%rsp), %xmm2\n"
+	"	movdqu 48(%rsp), %xmm3\n movdqu 64(%rsp), %xmm4\n movdqu 80(%rsp), %xmm5\n"
+	"	movdqu 96(%rsp), %xmm6\n movdqu 112(%rsp), %xmm7\n movdqu 128(%rsp), %xmm8\n"
+	"	movdqu 144(%rsp), %xmm9\n movdqu 160(%rsp), %xmm10\n movdqu 176(%rsp), %xmm11\n"
+	"	movdqu 192(%rsp), %xmm12\n movdqu 208(%rsp), %xmm13\n movdqu 224(%rsp), %xmm14\n"
+	"	movdqu 240(%rsp), %xmm15\n"
+	"	mov %rbx, %rsp\n"
+	"	mov 0(%rsp), %r15\n mov 8(%rsp), %r14\n mov 16(%rsp), %r13\n mov 24(%rsp), %r12\n"
+	"	mov 32(%rsp), %rbp\n mov 48(%rsp), %r11\n mov 56(%rsp), %r10\n mov 64(%rsp), %r9\n"
+	"	mov 72(%rsp), %r8\n mov 80(%rsp), %rax\n mov 88(%rsp), %rcx\n mov 96(%rsp), %rdx\n"
+	"	mov 104(%rsp), %rsi\n mov 112(%rsp), %rdi\n"
+	"	pushq 144(%rsp)\n popfq\n"
+	"	mov 40(%rsp), %rbx\n"
+	"	lea 168(%rsp), %rsp\n"
+	"	ret $128\n"
+	".popsection\n");
+
 #define HIDDEN __attribute__((visibility("hidden")))
 extern HIDDEN char sud_begin[], sud_end[], sud_tpl[], sud_tpl_start[], sud_tpl_len[],
 	sud_tpl_off1[], sud_tpl_off2[], sud_tpl_end[], sud_restorer[];
 extern HIDDEN long sud_raw(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 extern HIDDEN __attribute__((noreturn)) void sud_sigreturn_at(uint64_t sp);
+extern HIDDEN char sud_entry[];
+HIDDEN void sud_fast(struct tramp_regs *r, uint64_t *resume);
 
 
 static long tls_offset(void)
@@ -225,6 +285,13 @@ static void regs_of(struct user_regs_struct *r, const greg_t *g)
 	r->rip = g[REG_RIP], r->eflags = g[REG_EFL], r->rsp = g[REG_RSP];
 }
 
+/* Calls whose sites stay on the signal: they need the handler's frame or stub. */
+static bool rewritable(long nr)
+{
+	return nr != SYS_rt_sigreturn && nr != SYS_clone && nr != SYS_clone3 && nr != SYS_fork &&
+	       nr != SYS_vfork;
+}
+
 static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	char was = selector;
@@ -238,6 +305,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 	greg_t *g = uc->uc_mcontext.gregs;
 	long nr = g[REG_RAX];
 	int saved = errno; /* the program must not see the programs' errno */
+	__atomic_add_fetch(&n_signal, 1, __ATOMIC_RELAXED);
 	struct user_regs_struct r;
 	regs_of(&r, g);
 	hook(&r, false);
@@ -271,6 +339,10 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 	default:
 		ret = sud_raw(nr, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]);
 	}
+	if (patch && rewritable(nr)) { /* the next calls from here skip the signal */
+		char why[160];
+		syspatch_site(patch, (uint64_t)g[REG_RIP] - 2, why, sizeof(why));
+	}
 	if (ret == 0 && (nr == SYS_fork || nr == SYS_clone || nr == SYS_clone3))
 		arm(); /* a fork child: dispatch was not inherited */
 	g[REG_RAX] = ret;
@@ -280,9 +352,83 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 	selector = SEL_BLOCK;
 }
 
-int sud_start(sud_hook_fn fn)
+/*
+ * A call from a rewritten site, made as the handler makes it but on the
+ * thread's own mask. A signal handler run during the call (a blocking read,
+ * or a signal the call unblocks) is hooked as usual.
+ */
+static long fast_call(long nr, const uint64_t *a)
+{
+	uint64_t set;
+	long ret;
+	if (nr == SYS_rt_sigaction)
+		return sigaction_call((long)a[0], (const struct ksigaction *)a[1],
+				      (struct ksigaction *)a[2], (long)a[3]);
+	selector = SEL_BLOCK;
+	if (nr == SYS_rt_sigprocmask && a[1] && a[0] != SIG_UNBLOCK && a[3] == 8) {
+		set = *(const uint64_t *)a[1] & ~SIGBIT(SIGSYS);
+		ret = sud_raw(nr, (long)a[0], (long)&set, (long)a[2], 8, 0, 0);
+	} else {
+		ret = sud_raw(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+	}
+	selector = SEL_ALLOW;
+	return ret;
+}
+
+void sud_fast(struct tramp_regs *r, uint64_t *resume)
+{
+	long nr = (long)r->ax, ret;
+	uint64_t a[6] = { r->di, r->si, r->dx, r->r10, r->r8, r->r9 };
+	if (!rewritable(nr)) {
+		/*
+		 * A site calling several numbers (glibc's syscall()) may call one
+		 * that needs the signal's frame: the syscall instruction makes it,
+		 * registers untouched.
+		 */
+		*resume -= 2;
+		return;
+	}
+	if (selector != SEL_BLOCK) {
+		/* a hook's own call (helpers, output), or a thread not armed: not hooked */
+		ret = sud_raw(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+	} else {
+		selector = SEL_ALLOW;
+		int saved = errno;
+		__atomic_add_fetch(&n_rewritten, 1, __ATOMIC_RELAXED);
+		struct user_regs_struct u;
+		memset(&u, 0, sizeof(u));
+		memcpy(&u, r, sizeof(*r)); /* the same 21 fields in the same order */
+		hook(&u, false);
+		ret = fast_call(nr, a);
+		u.rax = (unsigned long long)ret;
+		hook(&u, true);
+		errno = saved;
+		selector = SEL_BLOCK;
+	}
+	r->ax = (uint64_t)ret;
+	r->cx = r->ip; /* what a syscall leaves in them */
+	r->r11 = r->flags;
+}
+
+void sud_stats(struct sud_stats *st)
+{
+	st->signalled = __atomic_load_n(&n_signal, __ATOMIC_RELAXED);
+	st->rewritten_calls = __atomic_load_n(&n_rewritten, __ATOMIC_RELAXED);
+	st->rewritten_sites = patch ? syspatch_count(patch) : 0;
+}
+
+bool sud_unhooked(bool on)
+{
+	bool was = selector != SEL_BLOCK;
+	selector = on ? SEL_ALLOW : SEL_BLOCK;
+	return was;
+}
+
+int sud_start(sud_hook_fn fn, bool rewrite)
 {
 	hook = fn;
+	if (rewrite && eh_index_scan() > 0)
+		patch = syspatch_new((uint64_t)(uintptr_t)sud_entry);
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
 	stubs = p == MAP_FAILED ? NULL : p;

@@ -13,15 +13,32 @@
 /*
  * Called on the entry (exit false) and exit of each system call of the
  * process: regs as at the syscall instruction (orig_rax the number, rax the
- * result at exit). Runs inside a SIGSYS handler, with dispatch off.
+ * result at exit). Runs inside a SIGSYS handler, or called from a rewritten
+ * site, with dispatch off either way.
  */
 typedef void (*sud_hook_fn)(struct user_regs_struct *regs, bool exit);
 
 /*
  * Install the SIGSYS handler and turn dispatch on for the calling thread;
  * threads and fork children the process creates later are armed as they
- * start. Return: 0 or a negative errno (EINVAL: the kernel lacks dispatch).
+ * start. With rewrite, each call site that can be is rewritten into a jump
+ * to the hooks (syspatch.c) the first time it traps. Return: 0 or a
+ * negative errno (EINVAL: the kernel lacks dispatch).
  */
-int sud_start(sud_hook_fn fn);
+int sud_start(sud_hook_fn fn, bool rewrite);
+
+/* How the calls of armed threads reached the hooks so far, in this process. */
+struct sud_stats {
+	uint64_t signalled;       /* through SIGSYS */
+	uint64_t rewritten_calls; /* through rewritten sites */
+	uint64_t rewritten_sites;
+};
+void sud_stats(struct sud_stats *st);
+
+/*
+ * Whether the calling thread's calls skip the hooks (the agent's own
+ * output). Return: whether they did before, to put back.
+ */
+bool sud_unhooked(bool on);
 
 #endif

@@ -77,14 +77,15 @@ static bool near(uint64_t a, uint64_t b)
 	return (a > b ? a - b : b - a) < NEAR;
 }
 
-/* TRAMP_MAX bytes of writable memory within reach of addr. */
-static uint8_t *pool_alloc(struct tramp_pool *pool, uint64_t addr)
+uint8_t *tramp_pool_alloc(struct tramp_pool *pool, uint64_t addr, size_t size)
 {
+	if (size > PAGE)
+		return NULL;
 	for (size_t i = 0; i < pool->n; i++) {
 		struct tramp_page *p = &pool->pages[i];
-		if (p->used + TRAMP_MAX <= PAGE && near((uint64_t)(uintptr_t)p->mem, addr)) {
+		if (p->used + size <= PAGE && near((uint64_t)(uintptr_t)p->mem, addr)) {
 			uint8_t *m = p->mem + p->used;
-			p->used += TRAMP_MAX;
+			p->used += size;
 			return m;
 		}
 	}
@@ -107,7 +108,7 @@ static uint8_t *pool_alloc(struct tramp_pool *pool, uint64_t addr)
 				munmap(m, PAGE);
 				continue;
 			}
-			pool->pages[pool->n++] = (struct tramp_page){ m, TRAMP_MAX };
+			pool->pages[pool->n++] = (struct tramp_page){ m, size };
 			return m;
 		}
 	}
@@ -254,7 +255,7 @@ int tramp_patch(struct tramp_pool *pool, uint64_t addr, uint64_t site, tramp_hit
 				return -1;
 			}
 	}
-	uint8_t *t = pool_alloc(pool, addr);
+	uint8_t *t = tramp_pool_alloc(pool, addr, TRAMP_MAX);
 	if (!t) {
 		snprintf(why, whylen, "no memory within 1 GiB of the code for a trampoline");
 		return -1;
@@ -337,7 +338,7 @@ uint64_t tramp_ret(struct tramp_pool *pool, tramp_ret_fn ret)
 {
 	if (pool->ret_tramp)
 		return pool->ret_tramp;
-	uint8_t *t = pool_alloc(pool, (uint64_t)(uintptr_t)ret);
+	uint8_t *t = tramp_pool_alloc(pool, (uint64_t)(uintptr_t)ret, TRAMP_MAX);
 	if (!t)
 		return 0;
 	struct emit e = { t, 0 };

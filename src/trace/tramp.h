@@ -28,6 +28,12 @@ typedef uint64_t (*tramp_ret_fn)(struct tramp_regs *regs);
 struct tramp_pool;
 
 struct tramp_pool *tramp_pool_new(void);
+/*
+ * size bytes within reach of a rel32 jump from addr, in a page mapped
+ * read-write-execute when new (a sealed page must be made writable again
+ * by whoever writes into it). Return: NULL when no such memory is free.
+ */
+uint8_t *tramp_pool_alloc(struct tramp_pool *pool, uint64_t addr, size_t size);
 /* Make every trampoline executable (and no longer writable). */
 int tramp_pool_seal(struct tramp_pool *pool);
 

@@ -8,7 +8,9 @@
  * immediates. An instruction that cannot run elsewhere unchanged is either
  * fixed up (a RIP-relative displacement or a rel32 branch: the 32-bit field
  * is re-based) or refused (rel8 branches, VEX/EVEX, anything unknown), and a
- * refused probe falls back to an int3.
+ * refused probe falls back to an int3. x86_length knows the lengths of the
+ * refused ones as well, for walking a function from its start to find where
+ * its instructions begin (syspatch.c).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -181,4 +183,68 @@ int x86_relocate(const uint8_t *src, uint64_t from, uint8_t *dst, uint64_t to, c
 	int32_t n32 = (int32_t)nd;
 	memcpy(dst + in->fix_off, &n32, 4);
 	return 0;
+}
+
+/* ModRM (and SIB, displacement) at p plus imm bytes, or -1. */
+static int modrm_imm(const uint8_t *p, size_t avail, unsigned imm)
+{
+	bool rip;
+	int n = modrm_len(p, avail, &rip);
+	return n < 0 || (size_t)n + imm > avail ? -1 : n + (int)imm;
+}
+
+/* Opcodes of the 0f map (VEX/EVEX map 1 too) that take an 8-bit immediate. */
+static bool map1_imm8(uint8_t op)
+{
+	return (op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6);
+}
+
+int x86_length(const uint8_t *p, size_t avail)
+{
+	struct x86_insn in;
+	if (x86_decode(p, avail, &in) == 0)
+		return (int)in.len;
+	size_t i = 0;
+	bool rex = false;
+	while (i < avail && i < 14 && is_prefix(p[i]))
+		i++;
+	if (i < avail && (p[i] & 0xf0) == 0x40) {
+		rex = true;
+		i++;
+	}
+	if (i >= avail)
+		return -1;
+	uint8_t op = p[i++];
+	int n = -1;
+	if ((op >= 0x70 && op <= 0x7f) || op == 0xeb || (op >= 0xe0 && op <= 0xe3)) {
+		n = 1; /* rel8 branches, loop, jrcxz */
+	} else if (op == 0xcc || (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
+		   op == 0x9b || op == 0x9e || op == 0x9f || op == 0xf5 || op == 0xf8 || op == 0xf9 ||
+		   op == 0xfa || op == 0xfb || op == 0xcb || op == 0xce || op == 0xc9) {
+		n = 0; /* int3, string instructions, flag operations, retf */
+	} else if (op == 0xcd || op == 0xca || op == 0xc8) {
+		n = op == 0xcd ? 1 : op == 0xca ? 2 : 3; /* int n, retf n, enter */
+	} else if (op >= 0xd8 && op <= 0xdf) {
+		n = modrm_imm(p + i, avail - i, 0); /* x87 */
+	} else if (op == 0xc5 && !rex && i + 2 <= avail) { /* two-byte VEX: map 0f */
+		uint8_t vop = p[i + 1];
+		i += 2;
+		n = vop == 0x77 ? 0 : modrm_imm(p + i, avail - i, map1_imm8(vop));
+	} else if ((op == 0xc4 || op == 0x62) && !rex && i + 3 <= avail) {
+		/* three-byte VEX (c4 RXBmmmmm W.vvvv.L.pp op) or EVEX (62 P0 P1 P2 op) */
+		unsigned map = p[i] & (op == 0xc4 ? 0x1f : 0x07);
+		i += op == 0xc4 ? 2 : 3;
+		if (i >= avail)
+			return -1;
+		uint8_t vop = p[i++];
+		if (map == 1)
+			n = vop == 0x77 && op == 0xc4 ? 0 : modrm_imm(p + i, avail - i, map1_imm8(vop));
+		else if (map == 2 || map == 5 || map == 6)
+			n = modrm_imm(p + i, avail - i, 0);
+		else if (map == 3)
+			n = modrm_imm(p + i, avail - i, 1);
+	}
+	if (n < 0 || i + (size_t)n > avail || i + (size_t)n > 15)
+		return -1;
+	return (int)(i + (size_t)n);
 }

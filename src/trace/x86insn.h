@@ -20,6 +20,14 @@ struct x86_insn {
 int x86_decode(const uint8_t *p, size_t avail, struct x86_insn *out);
 
 /*
+ * The length of the instruction at p, also of those x86_decode will not
+ * move (rel8 branches, int3, string instructions, VEX and EVEX encodings),
+ * for walking a function from its start. Return: the length, or -1 for an
+ * encoding not known here.
+ */
+int x86_length(const uint8_t *p, size_t avail);
+
+/*
  * Copy the instruction from address from to dst, which will execute at to,
  * re-basing its 32-bit relative field. Return: 0, or -1 when out of reach.
  */

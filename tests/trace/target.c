@@ -10,6 +10,13 @@
  *   target fork         a child exits 7; the parent reports its status
  *   target exec         exec's itself into "write 2"
  *   target signals      handled SIGUSR1 x3, SIGCHLD, a blocked-then-pending SIGUSR2
+ *   target regs         a system call in inline assembly, like a wrapper's
+ *                       (mov $nr,%eax; syscall), 3 times: every register
+ *                       but rax, rcx and r11, xmm0-15 and the red zone kept
+ *   target storm N      8 threads calling getppid() N times each, all at once
+ *                       (the call site is rewritten while the others run it)
+ *   target rawfork      glibc's syscall() used for getppid, then for fork
+ *                       (one call site, numbers that need different handling)
  *   target sigmask      a handler that blocks every signal (sigaction), every
  *                       signal blocked then restored, a pending one, the
  *                       mask as read back; system calls inside the handler
@@ -26,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +57,18 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+static pthread_barrier_t storm_start;
+
+static void *storm_main(void *arg)
+{
+	long n = (long)(intptr_t)arg, agree = 0;
+	pid_t parent = getppid();
+	pthread_barrier_wait(&storm_start);
+	for (long i = 0; i < n; i++)
+		agree += getppid() == parent;
+	return (void *)(intptr_t)agree;
+}
+
 static volatile sig_atomic_t usr1, usr2, chld;
 static void on_usr1(int s) { (void)s; usr1++; }
 /* A handler making a system call (its own write), to be hooked like any other. */
@@ -60,6 +80,71 @@ static void on_usr1_write(int s)
 }
 static void on_usr2(int s) { (void)s; usr2++; }
 static void on_chld(int s) { (void)s; chld++; }
+
+/*
+ * keeps_state(want, got, xmm_in, xmm_out): getpid as glibc's wrappers call
+ * it (mov $nr,%eax; syscall), with rbx, rdx, rsi, rdi, rbp, r8-r10 and
+ * r12-r15 loaded from want[12], xmm0-15 from xmm_in[16] and two marks in
+ * the red zone (the 128 bytes below rsp a leaf function may use); after the
+ * call got[] and xmm_out[] receive them, got[0] zeroed if a mark changed.
+ */
+void keeps_state(const uint64_t *want, uint64_t *got, const uint64_t *xin, uint64_t *xout);
+__asm__(".text\n"
+	".type keeps_state,@function\n"
+	"keeps_state:\n"
+	".cfi_startproc\n"
+	"	push %rbp\n .cfi_adjust_cfa_offset 8\n push %rbx\n .cfi_adjust_cfa_offset 8\n"
+	"	push %r12\n .cfi_adjust_cfa_offset 8\n push %r13\n .cfi_adjust_cfa_offset 8\n"
+	"	push %r14\n .cfi_adjust_cfa_offset 8\n push %r15\n .cfi_adjust_cfa_offset 8\n"
+	"	push %rsi\n .cfi_adjust_cfa_offset 8\n push %rcx\n .cfi_adjust_cfa_offset 8\n"
+	"	movq $0x5a5a, -8(%rsp)\n movq $0xa5a5, -128(%rsp)\n"
+	"	movq 0(%rdx), %xmm0\n movq 8(%rdx), %xmm1\n movq 16(%rdx), %xmm2\n movq 24(%rdx), %xmm3\n"
+	"	movq 32(%rdx), %xmm4\n movq 40(%rdx), %xmm5\n movq 48(%rdx), %xmm6\n movq 56(%rdx), %xmm7\n"
+	"	movq 64(%rdx), %xmm8\n movq 72(%rdx), %xmm9\n movq 80(%rdx), %xmm10\n movq 88(%rdx), %xmm11\n"
+	"	movq 96(%rdx), %xmm12\n movq 104(%rdx), %xmm13\n movq 112(%rdx), %xmm14\n movq 120(%rdx), %xmm15\n"
+	"	mov %rdi, %rax\n"
+	"	mov 0(%rax), %rbx\n mov 8(%rax), %rdx\n mov 16(%rax), %rsi\n mov 24(%rax), %rdi\n"
+	"	mov 32(%rax), %rbp\n mov 40(%rax), %r8\n mov 48(%rax), %r9\n mov 56(%rax), %r10\n"
+	"	mov 64(%rax), %r12\n mov 72(%rax), %r13\n mov 80(%rax), %r14\n mov 88(%rax), %r15\n"
+	"	mov $39, %eax\n"
+	"	syscall\n"
+	"	mov %r15, -16(%rsp)\n"
+	"	mov 8(%rsp), %r15\n"
+	"	mov %rbx, 0(%r15)\n mov %rdx, 8(%r15)\n mov %rsi, 16(%r15)\n mov %rdi, 24(%r15)\n"
+	"	mov %rbp, 32(%r15)\n mov %r8, 40(%r15)\n mov %r9, 48(%r15)\n mov %r10, 56(%r15)\n"
+	"	mov %r12, 64(%r15)\n mov %r13, 72(%r15)\n mov %r14, 80(%r15)\n"
+	"	mov -16(%rsp), %rax\n mov %rax, 88(%r15)\n"
+	"	cmpq $0x5a5a, -8(%rsp)\n jne 1f\n cmpq $0xa5a5, -128(%rsp)\n je 2f\n"
+	"1:	movq $0, 0(%r15)\n"
+	"2:	mov 0(%rsp), %rax\n"
+	"	movq %xmm0, 0(%rax)\n movq %xmm1, 8(%rax)\n movq %xmm2, 16(%rax)\n movq %xmm3, 24(%rax)\n"
+	"	movq %xmm4, 32(%rax)\n movq %xmm5, 40(%rax)\n movq %xmm6, 48(%rax)\n movq %xmm7, 56(%rax)\n"
+	"	movq %xmm8, 64(%rax)\n movq %xmm9, 72(%rax)\n movq %xmm10, 80(%rax)\n movq %xmm11, 88(%rax)\n"
+	"	movq %xmm12, 96(%rax)\n movq %xmm13, 104(%rax)\n movq %xmm14, 112(%rax)\n movq %xmm15, 120(%rax)\n"
+	"	add $16, %rsp\n .cfi_adjust_cfa_offset -16\n"
+	"	pop %r15\n .cfi_adjust_cfa_offset -8\n pop %r14\n .cfi_adjust_cfa_offset -8\n"
+	"	pop %r13\n .cfi_adjust_cfa_offset -8\n pop %r12\n .cfi_adjust_cfa_offset -8\n"
+	"	pop %rbx\n .cfi_adjust_cfa_offset -8\n pop %rbp\n .cfi_adjust_cfa_offset -8\n"
+	"	ret\n"
+	".cfi_endproc\n"
+	".size keeps_state, .-keeps_state\n");
+
+/* How many registers (and red zone marks) a system call changed that it must not. */
+static int syscall_keeps_state(void)
+{
+	uint64_t want[12], got[12], xin[16], xout[16];
+	for (int i = 0; i < 12; i++)
+		want[i] = 0x1111ull * (uint64_t)(i + 1);
+	for (int i = 0; i < 16; i++)
+		xin[i] = 0x0101010101010101ull * (uint64_t)(i + 1);
+	keeps_state(want, got, xin, xout);
+	int changed = 0;
+	for (int i = 0; i < 12; i++)
+		changed += got[i] != want[i];
+	for (int i = 0; i < 16; i++)
+		changed += xout[i] != xin[i];
+	return changed;
+}
 
 int main(int argc, char **argv)
 {
@@ -86,6 +171,33 @@ int main(int argc, char **argv)
 		int st;
 		waitpid(p, &st, 0);
 		say("child exited %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	} else if (!strcmp(mode, "regs")) {
+		for (int i = 0; i < 3; i++)
+			say("call %d: %d registers changed\n", i, syscall_keeps_state());
+	} else if (!strcmp(mode, "storm")) {
+		pthread_t t[8];
+		long agree = 0;
+		pthread_barrier_init(&storm_start, NULL, 8);
+		for (int i = 0; i < 8; i++)
+			pthread_create(&t[i], NULL, storm_main, (void *)(intptr_t)(n - 1));
+		for (int i = 0; i < 8; i++) {
+			void *r;
+			pthread_join(t[i], &r);
+			agree += (long)(intptr_t)r;
+		}
+		say("storm: %ld of %ld calls agreed\n", agree, 8 * (n - 1));
+	} else if (!strcmp(mode, "rawfork")) {
+		long pp = 0;
+		for (int i = 0; i < 3; i++)
+			pp += syscall(SYS_getppid) == getppid();
+		long p = syscall(SYS_fork);
+		if (p == 0) {
+			say("child\n");
+			_exit(7);
+		}
+		int st;
+		waitpid((pid_t)p, &st, 0);
+		say("getppid agreed %ld times, child exited %d\n", pp, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	} else if (!strcmp(mode, "exec")) {
 		say("before exec\n");
 		execl("/proc/self/exe", argv[0], "write", "2", (char *)NULL);

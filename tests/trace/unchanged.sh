@@ -33,6 +33,8 @@ fork
 exec
 signals
 sigmask
+regs
+rawfork
 stop
 exit 42
 kill 15

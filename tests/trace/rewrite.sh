@@ -1,0 +1,39 @@
+#!/bin/sh
+# System call hooks in the command (--inproc-syscalls): after the first call
+# of a site (by signal, syscall user dispatch) glibc's call sites are
+# rewritten into jumps to the hooks, and every call is still hooked exactly
+# once: counted by a program against the command's own count, with the
+# agent's report (-v) saying which way the calls went. --inproc-syscalls=sigsys
+# keeps every call on the signal. The registers and the unchanged output are
+# checked by unchanged.sh (modes regs, rawfork) under both.
+. "$(dirname "$0")/lib.sh"
+need_ptrace
+PROBED=$P/../bin/trace_probed
+
+hooked() { # FILE: the numbers of the agent's report: total rewritten-sites signalled
+	sed -n 's/.*system calls hooked: \([0-9]*\) through \([0-9]*\) rewritten sites, \([0-9]*\) by signal.*/\1 \2 \3/p' "$1" | head -1
+}
+
+"$B" trace "$P/bench_hooks.o" --prog bench_syscall --inproc-syscalls -v --dump-maps \
+	-- "$PROBED" time_getppid 20000 >"$W/rw.out" 2>&1 || fail "rewritten run failed"
+expect_grep "$W/rw.out" "^@hits\[2\]: 20000$" "rewritten: every getppid hooked once"
+set -- $(hooked "$W/rw.out")
+[ "${1:-0}" -ge 19999 ] && [ "${2:-0}" -ge 1 ] && [ "${3:-99999}" -lt 200 ] ||
+	fail "rewritten: the calls did not go through rewritten sites ($*)"
+
+"$B" trace "$P/bench_hooks.o" --prog bench_syscall --inproc-syscalls=sigsys -v --dump-maps \
+	-- "$PROBED" time_getppid 20000 >"$W/sig.out" 2>&1 || fail "sigsys run failed"
+expect_grep "$W/sig.out" "^@hits\[2\]: 20000$" "sigsys: every getppid hooked once"
+set -- $(hooked "$W/sig.out")
+[ "${2:-1}" = 0 ] && [ "${3:-0}" -ge 20000 ] ||
+	fail "sigsys: sites were rewritten or calls not signalled ($*)"
+
+# Threads making the same call while its site is rewritten under them.
+for opt in --inproc-syscalls --inproc-syscalls=sigsys; do
+	"$B" trace "$P/bench_hooks.o" --prog bench_syscall $opt --dump-maps \
+		-- "$T" storm 5000 >"$W/storm.out" 2>&1 || fail "storm $opt failed"
+	expect_grep "$W/storm.out" "^storm: 39992 of 39992 calls agreed$" "storm $opt: results"
+	# 8 threads: one getppid each before the barrier, 4999 in the loop
+	expect_grep "$W/storm.out" "^@hits\[2\]: 40000$" "storm $opt: every call hooked once"
+done
+finish
