@@ -21,6 +21,7 @@ struct syspatch;
  * that address or, to have the call made by the syscall instruction
  * itself, 2 bytes before it.
  */
+/* Never freed: rewritten code jumps into its stubs as long as the process runs. */
 struct syspatch *syspatch_new(uint64_t entry);
 
 /*

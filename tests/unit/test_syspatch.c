@@ -83,6 +83,9 @@ static void refuses(const char *name, const void *fn, const char *why_part)
 	CHECK(strstr(why, why_part), "%s: message '%s' does not say '%s'", name, why, why_part);
 }
 
+/* Rewritten code jumps into its stubs for as long as the process runs. */
+static struct syspatch *sp;
+
 int main(void)
 {
 	CHECK(eh_index_scan() >= 2, "fewer than 2 modules with .eh_frame_hdr (this program, libc)");
@@ -121,7 +124,7 @@ int main(void)
 	refuses("site_ud2", site_ud2, "is not decoded here");
 
 	/* Rewritten sites run through the entry and give the call's result. */
-	struct syspatch *sp = syspatch_new((uint64_t)(uintptr_t)test_entry);
+	sp = syspatch_new((uint64_t)(uintptr_t)test_entry);
 	char why[200];
 	long pid = getpid();
 	long (*fns[])(void) = { site_mov, site_riprel, site_redzone };
