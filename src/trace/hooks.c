@@ -192,6 +192,7 @@ static int usdt_hooks(struct bpfrt_runtime *rt, struct bpfrt_object *obj,
 		h->site.has_sema = note->sema != 0;
 		h->site.sema_delta = note->sema - note->pc;
 		h->cookie = (uint64_t)l->next_spec;
+		h->sec = sec;
 		err = usdt_spec_store(rt, obj, prog, note, l->next_spec);
 		if (!err) {
 			l->next_spec++;
@@ -214,6 +215,7 @@ static int hook_of(struct bpfrt_runtime *rt, const struct bpfrt_program *p, stru
 	memset(h, 0, sizeof(*h));
 	h->prog = bpfrt_program__prog(p);
 	h->name = prog;
+	h->sec = sec;
 	h->nr = -1;
 	switch (bpfrt_program__type(p)) {
 	case BPFRT_PROG_TYPE_TRACEPOINT:
