@@ -15,6 +15,11 @@
  * place with the original byte put back, and then another thread passing
  * the probe meanwhile is not seen.
  *
+ * Files mapped later (a dlopen()ed library) are looked for again after each
+ * mmap and mprotect; a breakpoint whose mapping went away (dlclose) is
+ * dropped and placed again if the file comes back. A USDT semaphore is
+ * raised once the file's data is mapped writable, as the kernel does.
+ *
  * A uretprobe replaces the return address on the stack at function entry
  * with the address of a trampoline breakpoint (the executable's entry point,
  * which never runs again after start-up); hitting it pops the thread's
