@@ -10,6 +10,9 @@
  * context switch. bpf_printk lines go to a pipe bpfrt reads; counts and
  * ring buffer events are in the shared maps. Children inherit the patched
  * code and the agent; exec'd programs load it again from LD_PRELOAD.
+ * Libraries loaded later are patched when ld.so has mapped them, before
+ * their code can run (dlnotify.c), and marked seen in memory shared with
+ * bpfrt, which reports the probes whose file no process ever loaded.
  *
  * Environment (set by bpfrt): BPFRT_AGENT_OBJ object path, BPFRT_AGENT_PIN
  * pin directory, BPFRT_AGENT_FD trace pipe, BPFRT_AGENT_ENGINE default, checked,
@@ -17,14 +20,17 @@
  * BPFRT_AGENT_SYSCALLS=1 to run the system call hooks here too (sud.c,
  * rewriting call sites), =sigsys the same without rewriting (every call
  * takes a signal), BPFRT_AGENT_STATS=1 to report how calls were hooked
- * when the process exits.
+ * when the process exits, BPFRT_AGENT_SEEN the shared memory of the sites
+ * seen mapped (a memfd).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "bpfrt/object.h"
@@ -33,6 +39,7 @@
 #include "trace.h"
 #include "tramp.h"
 #include "sud.h"
+#include "dlnotify.h"
 #include <sys/syscall.h>
 
 #define MAX_FRAMES 256
@@ -46,6 +53,12 @@ static struct {
 	size_t nsites;
 	struct tramp_pool *pool;
 	uint16_t **semas;   /* per site: the USDT semaphore raised while patched, or NULL */
+	uint64_t *armed;    /* per site: the address patched in this process, or 0 */
+	/* Pools of the libraries loaded after start-up, one per change, each sealed once written. */
+	struct tramp_pool **later;
+	size_t nlater;
+	bool follow_loads;  /* launched command: patch libraries loaded later too */
+	uint8_t *seen;      /* per site, shared with bpfrt: patched in some process */
 	uint64_t ret_tramp;
 	FILE *out;
 	volatile bool detached; /* bpfrt is gone: probes run nothing */
@@ -184,6 +197,83 @@ static int add_site(struct hook *h)
 	return 0;
 }
 
+/* Tell bpfrt that site i was mapped and patched (launched commands: BPFRT_AGENT_SEEN). */
+static void mark_seen(size_t i)
+{
+	if (!agent.seen) {
+		const char *env = agent.follow_loads ? getenv("BPFRT_AGENT_SEEN") : NULL;
+		struct stat st;
+		int fd = env ? atoi(env) : -1;
+		if (fd < 0 || fstat(fd, &st) || (uint64_t)st.st_size < agent.nsites)
+			return; /* closed by the program: bpfrt may report the probe unseen */
+		void *m = mmap(NULL, agent.nsites, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED)
+			return;
+		agent.seen = m;
+	}
+	__atomic_store_n(&agent.seen[i], 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Patch the sites of this process's mappings not patched yet, with
+ * trampolines from pool (a new pool when NULL, sealed after): at start-up,
+ * alone, then after each change of the loaded libraries, before the new
+ * ones can run (dlnotify.c). A library unloaded since took its patches and
+ * semaphores with it: its sites are patched again if it comes back.
+ */
+static void arm_sites(struct tramp_pool *pool)
+{
+	bool fresh = !pool;
+	for (size_t i = 0; i < agent.nsites; i++) {
+		uint64_t addr;
+		bool mapped = !procmaps_find(getpid(), agent.sites[i].dev, agent.sites[i].ino,
+					     agent.sites[i].off, &addr);
+		if (agent.armed[i] && (!mapped || addr != agent.armed[i])) {
+			agent.armed[i] = 0;
+			agent.semas[i] = NULL;
+		}
+		if (!mapped || agent.armed[i])
+			continue; /* not in this program (an exec'd child may run another) */
+		if (!pool) {
+			struct tramp_pool **v = realloc(agent.later, (agent.nlater + 1) * sizeof(*v));
+			if (!v || !(pool = tramp_pool_new())) {
+				fprintf(agent.out, "bpfrt agent (pid %d): out of memory for the probes of a "
+					"library loaded later\n", getpid());
+				if (v)
+					agent.later = v;
+				return;
+			}
+			agent.later = v;
+			agent.later[agent.nlater++] = pool;
+		}
+		char why[160];
+		agent.armed[i] = addr; /* patched, or said why not: once per mapping */
+		if (tramp_patch(pool, addr, i, on_hit, why, sizeof(why)) == 0) {
+			mark_seen(i);
+			/* The probed code tests its semaphore before preparing the arguments. */
+			if (agent.sites[i].has_sema) {
+				agent.semas[i] = (uint16_t *)(uintptr_t)(addr + agent.sites[i].sema_delta);
+				__atomic_add_fetch(agent.semas[i], 1, __ATOMIC_RELAXED);
+			}
+		} else {
+			for (size_t k = 0; k < agent.nhooks; k++)
+				if (agent.hooks[k].site_idx == (int)i &&
+				    (agent.hooks[k].kind == HOOK_UPROBE || agent.hooks[k].kind == HOOK_URETPROBE))
+					fprintf(agent.out, "bpfrt agent (pid %d): program '%s': cannot patch "
+						"0x%llx: %s; use --ptrace for this probe\n", getpid(),
+						agent.hooks[k].name, (unsigned long long)addr, why);
+		}
+	}
+	if (fresh && pool && tramp_pool_seal(pool))
+		fprintf(agent.out, "bpfrt agent (pid %d): cannot make trampolines executable: %s\n",
+			getpid(), strerror(errno));
+}
+
+static void on_loaded(void)
+{
+	arm_sites(NULL);
+}
+
 /* Load the object (maps shared through pin) and patch the probes; output to agent.out. */
 static int start(const char *path, const char *pin, const char *engine, const char *only,
 		 const char *syscalls)
@@ -213,32 +303,17 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 		return sud_start(on_syscall, rewrite);
 	agent.pool = tramp_pool_new();
 	agent.semas = calloc(agent.nsites, sizeof(*agent.semas));
-	if (!agent.pool || !agent.semas)
+	agent.armed = calloc(agent.nsites, sizeof(*agent.armed));
+	if (!agent.pool || !agent.semas || !agent.armed)
 		return -ENOMEM;
 	for (size_t i = 0; i < agent.nsites; i++)
 		if (agent.sites[i].ret)
 			agent.ret_tramp = tramp_ret(agent.pool, on_ret);
-	for (size_t i = 0; i < agent.nsites; i++) {
-		uint64_t addr;
-		if (procmaps_find(getpid(), agent.sites[i].dev, agent.sites[i].ino, agent.sites[i].off,
-				  &addr))
-			continue; /* not in this program (an exec'd child may run another) */
-		char why[160];
-		if (tramp_patch(agent.pool, addr, i, on_hit, why, sizeof(why)) == 0) {
-			/* The probed code tests its semaphore before preparing the arguments. */
-			if (agent.sites[i].has_sema) {
-				agent.semas[i] = (uint16_t *)(uintptr_t)(addr + agent.sites[i].sema_delta);
-				__atomic_add_fetch(agent.semas[i], 1, __ATOMIC_RELAXED);
-			}
-		} else {
-			for (size_t k = 0; k < agent.nhooks; k++)
-				if (agent.hooks[k].site_idx == (int)i &&
-				    (agent.hooks[k].kind == HOOK_UPROBE || agent.hooks[k].kind == HOOK_URETPROBE))
-					fprintf(agent.out, "bpfrt agent (pid %d): program '%s': cannot patch "
-						"0x%llx: %s; use --ptrace for this probe\n", getpid(),
-						agent.hooks[k].name, (unsigned long long)addr, why);
-		}
-	}
+	arm_sites(agent.pool);
+	char why[256];
+	if (agent.follow_loads && dlnotify_start(agent.pool, on_loaded, why, sizeof(why)))
+		fprintf(agent.out, "bpfrt agent (pid %d): libraries loaded from now on are not "
+			"probed: %s\n", getpid(), why);
 	err = tramp_pool_seal(agent.pool);
 	return err || !any_sys ? err : sud_start(on_syscall, rewrite);
 }
@@ -267,6 +342,7 @@ __attribute__((constructor)) static void agent_init(void)
 	if (!agent.out)
 		return;
 	setvbuf(agent.out, NULL, _IOLBF, 0);
+	agent.follow_loads = true;
 	const char *sys = getenv("BPFRT_AGENT_SYSCALLS"), *stats = getenv("BPFRT_AGENT_STATS");
 	if (sys && strcmp(sys, "1") && strcmp(sys, "sigsys"))
 		sys = NULL;
@@ -338,6 +414,8 @@ __attribute__((visibility("default"))) int bpfrt_agent_detach(void)
 {
 	agent.detached = true;
 	int err = agent.pool ? tramp_unpatch_all(agent.pool) : 0;
+	for (size_t i = 0; i < agent.nlater; i++)
+		err = tramp_unpatch_all(agent.later[i]) ?: err;
 	for (size_t i = 0; agent.semas && i < agent.nsites; i++)
 		if (agent.semas[i])
 			__atomic_sub_fetch(agent.semas[i], 1, __ATOMIC_RELAXED);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,28 @@ int elf_func_offset(const char *path, const char *func, uint64_t *off, char *why
 	return err;
 }
 
-/* A file name without '/' is looked up as the dynamic linker and a shell would. */
+/* The first directory of the colon-separated list dirs holding a readable name, as a real path. */
+static int find_in_dirs(const char *dirs, const char *name, int mode, char *out)
+{
+	char cand[PATH_MAX];
+	while (dirs && *dirs) {
+		size_t n = strcspn(dirs, ":");
+		if (n) { /* an empty entry is the current directory for ld.so: not taken here */
+			snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, dirs, name);
+			if (!access(cand, mode) && realpath(cand, out))
+				return 0;
+		}
+		dirs += n + (dirs[n] == ':');
+	}
+	return -ENOENT;
+}
+
+/*
+ * A file name without '/' is looked up as the dynamic linker and a shell
+ * would; a library's name (libfoo.so, libfoo.so.1) first in
+ * LD_LIBRARY_PATH, as libbpf resolves uprobe targets, so a library the
+ * traced program finds there is the one probed.
+ */
 int elf_find_file(const char *name, char *out, size_t outlen)
 {
 	if (strchr(name, '/')) {
@@ -109,6 +131,10 @@ int elf_find_file(const char *name, char *out, size_t outlen)
 			return -errno ?: -ENAMETOOLONG;
 		return 0;
 	}
+	size_t len = strlen(name);
+	bool library = strstr(name, ".so.") || (len > 3 && !strcmp(name + len - 3, ".so"));
+	if (library && outlen >= PATH_MAX && !find_in_dirs(getenv("LD_LIBRARY_PATH"), name, R_OK, out))
+		return 0;
 	static const char *const libdirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
 					       "/lib64", "/usr/lib64", "/lib", "/usr/lib" };
 	char cand[PATH_MAX];

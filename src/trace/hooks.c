@@ -42,6 +42,23 @@ static int syscall_hook(struct bpfrt_runtime *rt, const char *prog, const char *
 	return 0;
 }
 
+/*
+ * The full path of the file a section names. A file that cannot be found
+ * is refused, as libbpf refuses to attach; one that exists but that the
+ * process has not loaded (yet) is accepted, and probed once it is mapped.
+ */
+static int find_target(struct bpfrt_runtime *rt, const char *prog, const char *sec,
+		       const char *file, char *path)
+{
+	if (!elf_find_file(file, path, PATH_MAX))
+		return 0;
+	const char *where = strchr(file, '/') ? ""
+			    : strstr(file, ".so") ? "; looked in LD_LIBRARY_PATH, ld.so's directories and PATH"
+						  : "; looked in ld.so's directories and PATH";
+	return rt_fail(rt, -ENOENT, "program '%s': no file '%s' (section '%s')%s", prog, file, sec,
+		       where);
+}
+
 /* "PATH:FUNC[+OFF]" (uretprobe: no offset) to a file and an offset in it. */
 static int uprobe_hook(struct bpfrt_runtime *rt, const char *prog, const char *sec,
 		       const char *target, struct hook *h)
@@ -69,8 +86,8 @@ static int uprobe_hook(struct bpfrt_runtime *rt, const char *prog, const char *s
 			return rt_fail(rt, -EINVAL, "program '%s': a uretprobe is at a function's entry; "
 				       "no offset (section '%s')", prog, sec);
 	}
-	if (elf_find_file(file, path, sizeof(path)))
-		return rt_fail(rt, -ENOENT, "program '%s': no file '%s' (section '%s')", prog, file, sec);
+	if (find_target(rt, prog, sec, file, path))
+		return -ENOENT;
 	char why[PATH_MAX + 128];
 	uint64_t off;
 	int err = elf_func_offset(path, func, &off, why, sizeof(why));
@@ -160,8 +177,8 @@ static int usdt_hooks(struct bpfrt_runtime *rt, struct bpfrt_object *obj,
 	snprintf(file, sizeof(file), "%.*s", (int)(c1 - target), target);
 	snprintf(provider, sizeof(provider), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
 	snprintf(name, sizeof(name), "%s", c2 + 1);
-	if (elf_find_file(file, path, sizeof(path)))
-		return rt_fail(rt, -ENOENT, "program '%s': no file '%s' (section '%s')", prog, file, sec);
+	if (find_target(rt, prog, sec, file, path))
+		return -ENOENT;
 	struct stat st;
 	if (stat(path, &st))
 		return rt_fail(rt, -errno, "program '%s': %s: %s", prog, path, strerror(errno));
@@ -192,6 +209,7 @@ static int usdt_hooks(struct bpfrt_runtime *rt, struct bpfrt_object *obj,
 		h->site.has_sema = note->sema != 0;
 		h->site.sema_delta = note->sema - note->pc;
 		h->cookie = (uint64_t)l->next_spec;
+		h->sec = sec;
 		err = usdt_spec_store(rt, obj, prog, note, l->next_spec);
 		if (!err) {
 			l->next_spec++;
@@ -214,6 +232,7 @@ static int hook_of(struct bpfrt_runtime *rt, const struct bpfrt_program *p, stru
 	memset(h, 0, sizeof(*h));
 	h->prog = bpfrt_program__prog(p);
 	h->name = prog;
+	h->sec = sec;
 	h->nr = -1;
 	switch (bpfrt_program__type(p)) {
 	case BPFRT_PROG_TYPE_TRACEPOINT:

@@ -36,6 +36,7 @@ target_sources(bpfrt PRIVATE
 # The in-process agent bpfrt trace preloads into launched commands: libbpfrt
 # (static, PIC) inside a shared library, exporting nothing.
 add_library(bpfrt_agent SHARED ${CMAKE_CURRENT_SOURCE_DIR}/trace/agent.c
+            ${CMAKE_CURRENT_SOURCE_DIR}/trace/dlnotify.c
             ${CMAKE_CURRENT_SOURCE_DIR}/trace/sud.c)
 target_include_directories(bpfrt_agent PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
                            ${CMAKE_CURRENT_SOURCE_DIR}/trace)

@@ -92,6 +92,7 @@ struct hook {
 	struct probe_site site; /* uprobes */
 	int site_idx;       /* uprobes: index in the tracer's sites */
 	uint64_t cookie;    /* bpf_get_attach_cookie(): USDT, the site's spec id */
+	const char *sec;    /* the program's section, for messages */
 };
 
 /* --- uprobe targets --- */
@@ -104,6 +105,11 @@ int elf_find_file(const char *name, char *out, size_t outlen);
 int elf_has_interp(const char *path);
 /* The address where process pid has mapped offset off of file (dev, ino) executable. */
 int procmaps_find(pid_t pid, dev_t dev, ino_t ino, uint64_t off, uint64_t *addr);
+/*
+ * 1 when addr is in a writable private mapping of file (dev, ino) in process
+ * pid (a USDT semaphore may be raised), 0 when not (yet), or a negative errno.
+ */
+int procmaps_file_writable(pid_t pid, dev_t dev, ino_t ino, uint64_t addr);
 
 /* The file offset of virtual address vaddr of an ELF file (in an executable segment). */
 struct Elf;
@@ -222,6 +228,7 @@ struct uproc {
 	struct bp *bps;
 	size_t nbps, capbps;
 	bool *placed;  /* per site */
+	bool *sema_up; /* per site: its USDT semaphore raised (once its data is mapped) */
 	bool tramp_placed;
 	uint64_t tramp; /* where uretprobes return to: the executable's entry point */
 	uint64_t xol_page; /* a page mapped in the process for displaced instructions */
@@ -258,6 +265,14 @@ struct bpfrt_tracer {
 	uint64_t agent_detach_fn;  /* bpfrt_agent_detach() in the process */
 	struct probe_site *sites;
 	size_t nsites;
+	/*
+	 * Per site, set once any traced process had it mapped (by bpfrt's
+	 * breakpoints or by an agent): shared memory (memfd) the agents of
+	 * launched commands write too, so a probe whose file no process ever
+	 * loaded is reported rather than silent.
+	 */
+	uint8_t *seen;
+	int seen_fd;
 	bool any_ret;        /* uretprobes: return addresses are replaced */
 	bool scan_maps;      /* look for probed files after mmap/mprotect */
 	struct uproc *procs; /* breakpoints, per address space */

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -56,6 +57,49 @@ enum { SYSCALL_STOP_ENTRY = 1, SYSCALL_STOP_EXIT = 2, SYSCALL_STOP_SECCOMP = 3 }
 static const long seize_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP |
 				  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 				  PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+
+/*
+ * Where each site is recorded as seen mapped: memory shared with the agents
+ * of launched commands (a memfd they inherit across fork and exec).
+ */
+static int seen_create(struct bpfrt_tracer *t)
+{
+	t->seen_fd = memfd_create("bpfrt-seen", MFD_CLOEXEC);
+	if (t->seen_fd < 0 || ftruncate(t->seen_fd, (off_t)t->nsites))
+		return rt_fail(t->rt, -errno, "memory shared with the traced processes (memfd): %s",
+			       strerror(errno));
+	void *m = mmap(NULL, t->nsites, PROT_READ | PROT_WRITE, MAP_SHARED, t->seen_fd, 0);
+	if (m == MAP_FAILED)
+		return rt_fail(t->rt, -errno, "memory shared with the traced processes (mmap): %s",
+			       strerror(errno));
+	t->seen = m;
+	return 0;
+}
+
+/*
+ * The run is over: a probe whose file no traced process ever mapped did not
+ * fire, and says so once per program (a path that exists but is not loaded
+ * yet is accepted at attach, as the kernel's uprobes accept it).
+ */
+static void report_unseen(struct bpfrt_tracer *t)
+{
+	for (size_t i = 0; t->seen && i < t->nhooks; i++) {
+		const struct hook *h = &t->hooks[i];
+		if (h->kind != HOOK_UPROBE && h->kind != HOOK_URETPROBE)
+			continue;
+		bool first = true, seen = false;
+		for (size_t k = 0; k < t->nhooks; k++) {
+			const struct hook *o = &t->hooks[k];
+			if (o->prog != h->prog || (o->kind != HOOK_UPROBE && o->kind != HOOK_URETPROBE))
+				continue;
+			first &= k >= i;
+			seen |= __atomic_load_n(&t->seen[o->site_idx], __ATOMIC_RELAXED) != 0;
+		}
+		if (first && !seen)
+			rt_fail(t->rt, -ENOENT, "program '%s': no traced process loaded the file of "
+				"'%s'; it never fired", h->name, h->sec);
+	}
+}
 
 /* One site per probed place; a uprobe and a uretprobe on a function share it. */
 static int add_site(struct bpfrt_tracer *t, struct hook *h)
@@ -134,6 +178,9 @@ struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 	}
 	/* Probed libraries may be mapped later: look again after mmap and mprotect. */
 	t->scan_maps = t->nsites > 0;
+	t->seen_fd = -1;
+	if (!err && t->nsites)
+		err = seen_create(t);
 	if (err) {
 		bpfrt_tracer__free(t);
 		errno = -err;
@@ -146,6 +193,10 @@ void bpfrt_tracer__free(struct bpfrt_tracer *t)
 {
 	if (!t)
 		return;
+	if (t->seen)
+		munmap(t->seen, t->nsites);
+	if (t->seen_fd >= 0)
+		close(t->seen_fd);
 	uprobes_free(t);
 	free(t->hooks);
 	free(t->want_enter);
@@ -176,6 +227,14 @@ static int agent_environment(struct bpfrt_tracer *t)
 	for (char *const *e = t->agent_env; e && *e; e++)
 		if (putenv(*e))
 			goto fail;
+	if (t->seen_fd >= 0) {
+		/* An inheritable copy: every program the command execs reports too. */
+		int fd = fcntl(t->seen_fd, F_DUPFD, 3);
+		char v[16];
+		snprintf(v, sizeof(v), "%d", fd);
+		if (fd < 0 || setenv("BPFRT_AGENT_SEEN", v, 1))
+			goto fail;
+	}
 	const char *old = getenv("LD_PRELOAD");
 	size_t n = strlen(t->agent_path) + (old ? strlen(old) + 1 : 0) + 1;
 	char *v = malloc(n);
@@ -389,6 +448,13 @@ int bpfrt_tracer__attach(struct bpfrt_tracer *t, int pid)
 	if (t->agent_path && t->agent_config && t->nsites)
 		t->agent_uprobes = true; /* no breakpoints unless the agent fails to load */
 	int err = seize_threads(t, pid);
+	/* An injected agent probes what is mapped now, and reports nothing back. */
+	for (size_t i = 0; !err && t->agent_uprobes && i < t->nsites; i++) {
+		uint64_t addr;
+		const struct probe_site *s = &t->sites[i];
+		if (!procmaps_find(pid, s->dev, s->ino, s->off, &addr))
+			t->seen[i] = 1;
+	}
 	if (!err && t->agent_uprobes)
 		err = attach_agent(t, pid);
 	if (err) {
@@ -646,5 +712,6 @@ int bpfrt_tracer__run(struct bpfrt_tracer *t)
 		if (WIFSTOPPED(st))
 			on_stop(t, tid, st);
 	}
+	report_unseen(t);
 	return t->main_done ? t->main_status : -1;
 }

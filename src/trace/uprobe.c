@@ -15,6 +15,11 @@
  * place with the original byte put back, and then another thread passing
  * the probe meanwhile is not seen.
  *
+ * Files mapped later (a dlopen()ed library) are looked for again after each
+ * mmap and mprotect; a breakpoint whose mapping went away (dlclose) is
+ * dropped and placed again if the file comes back. A USDT semaphore is
+ * raised once the file's data is mapped writable, as the kernel does.
+ *
  * A uretprobe replaces the return address on the stack at function entry
  * with the address of a trampoline breakpoint (the executable's entry point,
  * which never runs again after start-up); hitting it pops the thread's
@@ -64,12 +69,17 @@ static struct uproc *proc_get(struct bpfrt_tracer *t, pid_t tgid)
 		t->capprocs = cap;
 	}
 	bool *placed = calloc(t->nsites ? t->nsites : 1, sizeof(bool));
-	if (!placed)
+	bool *sema_up = calloc(t->nsites ? t->nsites : 1, sizeof(bool));
+	if (!placed || !sema_up) {
+		free(placed);
+		free(sema_up);
 		return NULL;
+	}
 	p = &t->procs[t->nprocs++];
 	memset(p, 0, sizeof(*p));
 	p->tgid = tgid;
 	p->placed = placed;
+	p->sema_up = sema_up;
 	p->agent = t->agent_uprobes; /* until an exec shows a static program */
 	return p;
 }
@@ -78,6 +88,7 @@ static void proc_clear(struct uproc *p)
 {
 	free(p->bps);
 	free(p->placed);
+	free(p->sema_up);
 }
 
 /* Bytes through the word-sized PEEK/POKE (which may write read-only text). */
@@ -185,6 +196,36 @@ static uint64_t entry_point(pid_t pid)
 	return entry;
 }
 
+/* The breakpoint of site, or NULL (none, or the uretprobe trampoline's int3 serves it). */
+static struct bp *bp_of_site(struct uproc *p, int site)
+{
+	for (size_t i = 0; i < p->nbps; i++)
+		if (p->bps[i].site == site)
+			return &p->bps[i];
+	return NULL;
+}
+
+/*
+ * Whether site i's breakpoint is still in place at addr, the address its
+ * file's mapping now gives (mapped: there is one). A library unloaded
+ * (dlclose) took the int3 with it, and one loaded again may be at the same
+ * address without it: then the breakpoint, and the semaphore count that
+ * went with the old data, are forgotten, to be placed again.
+ */
+static bool bp_still_in(struct uproc *p, pid_t tid, int i, bool mapped, uint64_t addr)
+{
+	struct bp *b = bp_of_site(p, i);
+	uint8_t byte;
+	if (!b)
+		return true; /* shares the trampoline's int3, in the executable */
+	if (mapped && b->addr == addr && !peek_byte(tid, addr, &byte) && byte == INT3)
+		return true;
+	*b = p->bps[--p->nbps];
+	p->placed[i] = false;
+	p->sema_up[i] = false;
+	return false;
+}
+
 void uprobes_place(struct bpfrt_tracer *t, struct task *task)
 {
 	if (!t->nsites)
@@ -202,15 +243,28 @@ void uprobes_place(struct bpfrt_tracer *t, struct task *task)
 	for (size_t i = 0; i < t->nsites; i++) {
 		const struct probe_site *s = &t->sites[i];
 		uint64_t addr;
-		if (p->placed[i] || procmaps_find(task->tgid, s->dev, s->ino, s->off, &addr))
+		bool mapped = !procmaps_find(task->tgid, s->dev, s->ino, s->off, &addr);
+		if (p->placed[i] && !bp_still_in(p, task->tid, (int)i, mapped, addr))
+			mapped = !procmaps_find(task->tgid, s->dev, s->ino, s->off, &addr);
+		if (!mapped)
 			continue;
-		if (bp_insert(t, p, task->tid, addr, (int)i) == 0) {
+		if (!p->placed[i] && bp_insert(t, p, task->tid, addr, (int)i) == 0) {
 			p->placed[i] = true;
-			int err = s->has_sema ? sema_add(task->tid, addr + s->sema_delta, 1) : 0;
-			if (err)
-				rt_fail(t->rt, err, "process %d: cannot set the semaphore of the USDT probe "
-					"at 0x%llx: %s", p->tgid, (unsigned long long)addr, strerror(-err));
+			__atomic_store_n(&t->seen[i], 1, __ATOMIC_RELAXED);
 		}
+		/*
+		 * The semaphore, in the file's data segment, is raised once that
+		 * is mapped writable: ld.so maps a library's text before its data
+		 * (the kernel's uprobes wait for the same).
+		 */
+		if (!p->placed[i] || !s->has_sema || p->sema_up[i] ||
+		    procmaps_file_writable(task->tgid, s->dev, s->ino, addr + s->sema_delta) != 1)
+			continue;
+		int err = sema_add(task->tid, addr + s->sema_delta, 1);
+		if (err)
+			rt_fail(t->rt, err, "process %d: cannot set the semaphore of the USDT probe "
+				"at 0x%llx: %s", p->tgid, (unsigned long long)addr, strerror(-err));
+		p->sema_up[i] = !err;
 	}
 }
 
@@ -496,6 +550,7 @@ void uprobes_exec(struct bpfrt_tracer *t, struct task *task)
 		p->xol_used = 0;
 		p->xol_failed = false;
 		memset(p->placed, 0, t->nsites * sizeof(bool));
+		memset(p->sema_up, 0, t->nsites * sizeof(bool));
 	}
 	if (t->agent_uprobes) {
 		/*
@@ -532,6 +587,7 @@ void uprobes_fork(struct bpfrt_tracer *t, const struct task *parent, struct task
 	c->bps = v;
 	c->nbps = c->capbps = pp->nbps;
 	memcpy(c->placed, pp->placed, t->nsites * sizeof(bool));
+	memcpy(c->sema_up, pp->sema_up, t->nsites * sizeof(bool));
 	c->tramp = pp->tramp;
 	c->tramp_placed = pp->tramp_placed;
 	c->xol_page = pp->xol_page; /* the copy of the address space has it too */
@@ -575,10 +631,11 @@ void uprobes_restore(struct bpfrt_tracer *t, struct task *task)
 	for (size_t i = 0; i < p->nbps; i++) {
 		const struct bp *b = &p->bps[i];
 		poke_byte(task->tid, b->addr, b->orig);
-		if (b->site >= 0 && t->sites[b->site].has_sema) /* as it was before we came */
+		if (b->site >= 0 && p->sema_up[b->site]) /* as it was before we came */
 			sema_add(task->tid, b->addr + t->sites[b->site].sema_delta, -1);
 	}
 	p->nbps = 0; /* once per process */
+	memset(p->sema_up, 0, t->nsites * sizeof(bool));
 }
 
 void uprobes_free(struct bpfrt_tracer *t)

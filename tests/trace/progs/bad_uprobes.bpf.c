@@ -36,4 +36,11 @@ int kernel_probe(void *ctx)
 	return 0;
 }
 
+/* A library name searched like ld.so (LD_LIBRARY_PATH first) and found nowhere. */
+SEC("uprobe/libno_such_library.so:f")
+int missing_library(void *ctx)
+{
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
