@@ -9,8 +9,10 @@
  * (tests/trace/progs/bench_hooks.bpf.c), the same object everywhere:
  *
  *   bpfrt in-process   bpfrt trace --jit: uprobes patched into the process
- *                      syscalls: with --inproc-syscalls, the agent's SIGSYS
- *                      handler (syscall user dispatch)
+ *                      syscalls: with --inproc-syscalls, glibc's call sites
+ *                      rewritten into jumps to the hooks (rows syscall,
+ *                      unhooked), or with --inproc-syscalls=sigsys the
+ *                      agent's SIGSYS handler for every call (rows *-sigsys)
  *   bpfrt ptrace       bpfrt trace --jit --ptrace: int3 breakpoints;
  *                      syscalls: seccomp filter + ptrace stop (the default)
  *   kernel             the object loaded and attached by libbpf (uprobe,
@@ -20,8 +22,10 @@
  *
  * The "unhooked" row is getppid() while only getpid() is hooked: under
  * dispatch every call of the process goes through the handler, under the
- * seccomp filter only hooked ones stop. Ratios are kernel/in-process and
- * ptrace/in-process, and plain ptrace/bpfrt for system calls. `--quick` runs each once, with fewer calls.
+ * seccomp filter only hooked ones stop; an unhooked call still costs the
+ * kernel's slower entry of a task under dispatch. Ratios: kernel/in-process,
+ * ptrace/in-process, and for system calls plain ptrace/in-process and plain
+ * ptrace/bpfrt-ptrace. `--quick` runs each once, with fewer calls.
  */
 #define _GNU_SOURCE
 #include <bpf/libbpf.h>
@@ -94,7 +98,7 @@ static double best(char *const argv[], bool traceme)
 	return b;
 }
 
-/* opt: --ptrace, --inproc-syscalls or NULL. */
+/* opt: --ptrace, --inproc-syscalls[=sigsys] or NULL. */
 static double bpfrt_hook(const char *prog, const char *opt, const char *mode, const char *n)
 {
 	char obj[4096];
@@ -152,7 +156,7 @@ static double kernel_hook(struct bpf_object *obj, const char *prog, const char *
 static void row(const char *hook, double base, double fast, double slow, double kern,
 		double ptr, const char *kwhy)
 {
-	printf("%-10s", hook);
+	printf("%-16s", hook);
 	double f = fast >= 0 ? fast - base : -1, s = slow >= 0 ? slow - base : -1;
 	double k = kern >= 0 ? kern - base : -1, p = ptr >= 0 ? ptr - base : -1;
 	if (f >= 0)
@@ -171,9 +175,11 @@ static void row(const char *hook, double base, double fast, double slow, double 
 	if (f > 0 && k >= 0)
 		printf("   kernel/in-process %.1fx", k / f);
 	if (f > 0 && s >= 0)
-		printf("   ptrace/in-process %.0fx", s / f);
+		printf(s / f < 10 ? "   ptrace/in-process %.2fx" : "   ptrace/in-process %.0fx", s / f);
+	if (p > 0 && f > 0)
+		printf("   plain ptrace/in-process %.0fx", p / f);
 	if (p > 0 && s > 0)
-		printf("   plain ptrace/bpfrt %.2fx", p / s);
+		printf("   plain ptrace/bpfrt-ptrace %.2fx", p / s);
 	printf("\n");
 	if (kern < 0 && kwhy[0])
 		printf("           (kernel: %s)\n", kwhy);
@@ -204,7 +210,7 @@ int main(int argc, char **argv)
 	}
 
 	printf("overhead per hit in ns (hooked loop minus plain loop, best of %d)\n", repeats);
-	printf("%-10s %10s %12s %10s %12s\n", "hook", "in-process", "bpfrt-ptrace", "kernel",
+	printf("%-16s %10s %12s %10s %12s\n", "hook", "in-process", "bpfrt-ptrace", "kernel",
 	       "plain-ptrace");
 	double base = plain("time_add", fast_n, false);
 	char why[256] = "";
@@ -220,8 +226,15 @@ int main(int argc, char **argv)
 	row("syscall", sbase, bpfrt_hook("bench_syscall", "--inproc-syscalls", "time_getppid", fast_n),
 	    bpfrt_hook("bench_syscall", NULL, "time_getppid", sys_n), kern,
 	    plain("time_getppid", sys_n, true), kobj ? why : kwhy);
+	row("syscall-sigsys", sbase,
+	    bpfrt_hook("bench_syscall", "--inproc-syscalls=sigsys", "time_getppid", sys_n),
+	    bpfrt_hook("bench_syscall", NULL, "time_getppid", sys_n), -1,
+	    plain("time_getppid", sys_n, true), "");
 	row("unhooked", sbase,
 	    bpfrt_hook("bench_syscall_other", "--inproc-syscalls", "time_getppid", fast_n),
+	    bpfrt_hook("bench_syscall_other", NULL, "time_getppid", fast_n), -1, -1, "");
+	row("unhooked-sigsys", sbase,
+	    bpfrt_hook("bench_syscall_other", "--inproc-syscalls=sigsys", "time_getppid", sys_n),
 	    bpfrt_hook("bench_syscall_other", NULL, "time_getppid", fast_n), -1, -1, "");
 	printf("plain loop: %.2f ns/call, getppid: %.2f ns/call\n", base, sbase);
 	bpf_object__close(kobj);

@@ -139,10 +139,10 @@ static uint64_t on_ret(struct tramp_regs *regs)
  * get the record tracefs lays out, raw_tracepoint ones the registers and the
  * number (entry) or result (exit), as tracer.c gives them under ptrace.
  */
-static void on_syscall(struct user_regs_struct *regs, bool exit)
+static bool on_syscall(struct user_regs_struct *regs, bool exit)
 {
 	if (agent.detached)
-		return;
+		return false;
 	long nr = (long)regs->orig_rax;
 	uint64_t args[TP_MAX_ARGS] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9 };
 	uint64_t raw[2] = { (uint64_t)(uintptr_t)regs, exit ? regs->rax : (uint64_t)nr };
@@ -168,6 +168,7 @@ static void on_syscall(struct user_regs_struct *regs, bool exit)
 			break;
 		}
 	}
+	return false;
 }
 
 static void agent_print(enum bpfrt_print_level level, const char *msg, void *ctx)

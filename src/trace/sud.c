@@ -308,13 +308,13 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 	__atomic_add_fetch(&n_signal, 1, __ATOMIC_RELAXED);
 	struct user_regs_struct r;
 	regs_of(&r, g);
-	hook(&r, false);
+	bool skip = hook(&r, false) && nr != SYS_rt_sigreturn;
 	if (nr == SYS_rt_sigreturn) { /* it has no exit */
 		errno = saved;
 		selector = SEL_BLOCK;
 		sud_sigreturn_at((uint64_t)g[REG_RSP]);
 	}
-	if (stub_clone(nr, g)) {
+	if (!skip && stub_clone(nr, g)) {
 		void *stub = clone_stub((uint64_t)g[REG_RIP]);
 		if (stub) {
 			g[REG_RIP] = (greg_t)stub; /* rax still holds nr; the stub blocks again */
@@ -323,7 +323,10 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 		}
 	}
 	long ret;
-	switch (nr) {
+	switch (skip ? -1 : nr) {
+	case -1: /* overridden: not made */
+		ret = (long)r.rax;
+		break;
 	case SYS_rt_sigprocmask:
 		ret = sigmask_call(uc, g[REG_RDI], (const uint64_t *)g[REG_RSI], (uint64_t *)g[REG_RDX],
 				   g[REG_R10]);
@@ -343,7 +346,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 		char why[160];
 		syspatch_site(patch, (uint64_t)g[REG_RIP] - 2, why, sizeof(why));
 	}
-	if (ret == 0 && (nr == SYS_fork || nr == SYS_clone || nr == SYS_clone3))
+	if (!skip && ret == 0 && (nr == SYS_fork || nr == SYS_clone || nr == SYS_clone3))
 		arm(); /* a fork child: dispatch was not inherited */
 	g[REG_RAX] = ret;
 	r.rax = (unsigned long long)ret;
@@ -398,8 +401,7 @@ void sud_fast(struct tramp_regs *r, uint64_t *resume)
 		struct user_regs_struct u;
 		memset(&u, 0, sizeof(u));
 		memcpy(&u, r, sizeof(*r)); /* the same 21 fields in the same order */
-		hook(&u, false);
-		ret = fast_call(nr, a);
+		ret = hook(&u, false) ? (long)u.rax : fast_call(nr, a);
 		u.rax = (unsigned long long)ret;
 		hook(&u, true);
 		errno = saved;

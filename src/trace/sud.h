@@ -14,9 +14,10 @@
  * Called on the entry (exit false) and exit of each system call of the
  * process: regs as at the syscall instruction (orig_rax the number, rax the
  * result at exit). Runs inside a SIGSYS handler, or called from a rewritten
- * site, with dispatch off either way.
+ * site, with dispatch off either way. Return (entry): true to skip the call,
+ * its result then regs->rax (bpf_override_return); false to make it.
  */
-typedef void (*sud_hook_fn)(struct user_regs_struct *regs, bool exit);
+typedef bool (*sud_hook_fn)(struct user_regs_struct *regs, bool exit);
 
 /*
  * Install the SIGSYS handler and turn dispatch on for the calling thread;
