@@ -275,6 +275,24 @@ static void on_loaded(void)
 	arm_sites(NULL);
 }
 
+/* Start the system call hooks: rewritten sites skip them for numbers no program hooks. */
+static int start_syscalls(bool rewrite)
+{
+	bool want[512] = { false }, all = false;
+	for (size_t i = 0; i < agent.nhooks; i++) {
+		const struct hook *h = &agent.hooks[i];
+		if (h->kind == HOOK_UPROBE || h->kind == HOOK_URETPROBE)
+			continue;
+		if (h->nr >= 0 && h->nr < 512)
+			want[h->nr] = true;
+		else
+			all = true; /* raw_tracepoint: every call */
+	}
+	if (!all)
+		sud_want(want, 512);
+	return sud_start(on_syscall, rewrite);
+}
+
 /* Load the object (maps shared through pin) and patch the probes; output to agent.out. */
 static int start(const char *path, const char *pin, const char *engine, const char *only,
 		 const char *syscalls)
@@ -301,7 +319,7 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 	if (err || (!agent.nsites && !any_sys))
 		return err;
 	if (!agent.nsites)
-		return sud_start(on_syscall, rewrite);
+		return start_syscalls(rewrite);
 	agent.pool = tramp_pool_new();
 	agent.semas = calloc(agent.nsites, sizeof(*agent.semas));
 	agent.armed = calloc(agent.nsites, sizeof(*agent.armed));
@@ -316,7 +334,7 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 		fprintf(agent.out, "bpfrt agent (pid %d): libraries loaded from now on are not "
 			"probed: %s\n", getpid(), why);
 	err = tramp_pool_seal(agent.pool);
-	return err || !any_sys ? err : sud_start(on_syscall, rewrite);
+	return err || !any_sys ? err : start_syscalls(rewrite);
 }
 
 /* BPFRT_AGENT_STATS: how this process's system calls reached the hooks. */

@@ -65,6 +65,11 @@ static uint64_t stub_target[64];
 static char stub_lock;
 static struct syspatch *patch; /* NULL: every call takes the signal */
 static uint64_t n_signal, n_rewritten; /* calls of armed threads, each way */
+/*
+ * Bit per call number: taken to the hooks from a rewritten site. All until
+ * sud_want() says which; the calls needing special handling always.
+ */
+__attribute__((visibility("hidden"))) uint64_t sud_wanted[8] = { ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull };
 
 /* The excluded range, and the clone stub template copied per call site. */
 __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
@@ -89,6 +94,13 @@ __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
 	"	mov $15, %eax\n"
 	"	syscall\n"
 	"	hlt\n"
+	"sud_entry:\n" /* where rewritten sites jump: a number no hook wants goes straight on */
+	"	cmp $511, %rax\n"
+	"	ja sud_entry_hooks\n"
+	"	bt %rax, sud_wanted(%rip)\n"
+	"	jc sud_entry_hooks\n"
+	"	syscall\n"
+	"	ret $128\n"
 	"sud_end:\n"
 	"sud_tpl:\n"
 	"	syscall\n"
@@ -118,14 +130,14 @@ __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
 	".popsection\n");
 
 /*
- * Where rewritten sites jump (syspatch.h: return address on the stack, red
- * zone skipped): the registers saved as struct pt_regs and xmm0-15 below
+ * Where rewritten sites jump for a hooked number (syspatch.h: return
+ * address on the stack, red zone skipped; sud_entry above): the registers saved as struct pt_regs and xmm0-15 below
  * them, sud_fast called, all restored but rax, rcx and r11 (as a syscall
  * returns), `ret $128` back past the syscall instruction (or to it).
  */
 __asm__(".pushsection .text.bpfrt_sud_entry,\"ax\",@progbits\n"
 	".p2align 4\n"
-	"sud_entry:\n"
+	"sud_entry_hooks:\n"
 	"	lea -168(%rsp), %rsp\n"
 	"	mov %r15, 0(%rsp)\n mov %r14, 8(%rsp)\n mov %r13, 16(%rsp)\n mov %r12, 24(%rsp)\n"
 	"	mov %rbp, 32(%rsp)\n mov %rbx, 40(%rsp)\n mov %r11, 48(%rsp)\n mov %r10, 56(%rsp)\n"
@@ -417,6 +429,18 @@ void sud_stats(struct sud_stats *st)
 	st->signalled = __atomic_load_n(&n_signal, __ATOMIC_RELAXED);
 	st->rewritten_calls = __atomic_load_n(&n_rewritten, __ATOMIC_RELAXED);
 	st->rewritten_sites = patch ? syspatch_count(patch) : 0;
+}
+
+void sud_want(const bool *nrs, size_t n)
+{
+	for (size_t i = 0; i < 512; i++) {
+		bool special = !rewritable((long)i) || i == SYS_rt_sigprocmask || i == SYS_rt_sigaction;
+		uint64_t bit = 1ull << (i % 64);
+		if ((i < n && nrs[i]) || special)
+			sud_wanted[i / 64] |= bit;
+		else
+			sud_wanted[i / 64] &= ~bit;
+	}
 }
 
 bool sud_unhooked(bool on)

@@ -7,6 +7,7 @@
 #define BPFRT_TRACE_SUD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/user.h>
 
@@ -27,6 +28,13 @@ typedef bool (*sud_hook_fn)(struct user_regs_struct *regs, bool exit);
  * negative errno (EINVAL: the kernel lacks dispatch).
  */
 int sud_start(sud_hook_fn fn, bool rewrite);
+
+/*
+ * Only calls of the numbers nrs[] marks (n of them) go to the hooks from
+ * rewritten sites; the others go straight to the kernel. Before sud_start;
+ * without it every call goes to the hooks.
+ */
+void sud_want(const bool *nrs, size_t n);
 
 /* How the calls of armed threads reached the hooks so far, in this process. */
 struct sud_stats {
