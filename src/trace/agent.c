@@ -272,7 +272,9 @@ static void arm_sites(struct tramp_pool *pool)
 
 static void on_loaded(void)
 {
-	arm_sites(NULL);
+	if (agent.nsites)
+		arm_sites(NULL);
+	sud_modules_changed();
 }
 
 /* Start the system call hooks: rewritten sites skip them for numbers no program hooks. */
@@ -318,11 +320,9 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 		any_sys |= agent.hooks[i].kind != HOOK_UPROBE && agent.hooks[i].kind != HOOK_URETPROBE;
 	if (err || (!agent.nsites && !any_sys))
 		return err;
-	if (!agent.nsites)
-		return start_syscalls(rewrite);
 	agent.pool = tramp_pool_new();
-	agent.semas = calloc(agent.nsites, sizeof(*agent.semas));
-	agent.armed = calloc(agent.nsites, sizeof(*agent.armed));
+	agent.semas = calloc(agent.nsites + 1, sizeof(*agent.semas));
+	agent.armed = calloc(agent.nsites + 1, sizeof(*agent.armed));
 	if (!agent.pool || !agent.semas || !agent.armed)
 		return -ENOMEM;
 	for (size_t i = 0; i < agent.nsites; i++)
@@ -330,9 +330,11 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 			agent.ret_tramp = tramp_ret(agent.pool, on_ret);
 	arm_sites(agent.pool);
 	char why[256];
-	if (agent.follow_loads && dlnotify_start(agent.pool, on_loaded, why, sizeof(why)))
+	/* Libraries loaded later: their probes, and their system call sites to rewrite. */
+	if (agent.follow_loads && (agent.nsites || (any_sys && rewrite)) &&
+	    dlnotify_start(agent.pool, on_loaded, why, sizeof(why)))
 		fprintf(agent.out, "bpfrt agent (pid %d): libraries loaded from now on are not "
-			"probed: %s\n", getpid(), why);
+			"followed: %s\n", getpid(), why);
 	err = tramp_pool_seal(agent.pool);
 	return err || !any_sys ? err : start_syscalls(rewrite);
 }

@@ -9,9 +9,11 @@
  * instruction boundary to decode forward from.
  *
  * The table is read in place. Modules are recorded by eh_index_scan() and
- * looked up without the loader's lock; a module unloaded since is only read
- * after the pc asked about was found inside its executable segment, which
- * is then mapped.
+ * looked up without the loader's lock (from a signal handler that may have
+ * interrupted the loader). A scan fills the list not in use and then
+ * publishes it, so a lookup running meanwhile reads a whole list, old or
+ * new; callers scan again when modules come and go (dlnotify.c), so that a
+ * module unloaded is no longer read.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -35,12 +37,18 @@ struct module {
 	const uint8_t *hdr;
 };
 
-static struct module modules[MAX_MODULES];
-static int nmodules;
+struct module_list {
+	struct module v[MAX_MODULES];
+	int n;
+};
+
+static struct module_list lists[2];
+static struct module_list *current; /* published; NULL before the first scan */
 
 static int add_module(struct dl_phdr_info *info, size_t size, void *data)
 {
-	(void)size, (void)data;
+	struct module_list *l = data;
+	(void)size;
 	struct module m = { UINT64_MAX, 0, NULL };
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -54,16 +62,19 @@ static int add_module(struct dl_phdr_info *info, size_t size, void *data)
 			m.hdr = (const uint8_t *)(uintptr_t)a;
 		}
 	}
-	if (m.hdr && m.text_hi && nmodules < MAX_MODULES)
-		modules[nmodules++] = m;
+	if (m.hdr && m.text_hi && l->n < MAX_MODULES)
+		l->v[l->n++] = m;
 	return 0;
 }
 
 int eh_index_scan(void)
 {
-	nmodules = 0;
-	dl_iterate_phdr(add_module, NULL);
-	return nmodules;
+	struct module_list *cur = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+	struct module_list *l = cur == &lists[0] ? &lists[1] : &lists[0];
+	l->n = 0;
+	dl_iterate_phdr(add_module, l);
+	__atomic_store_n(&current, l, __ATOMIC_RELEASE);
+	return l->n;
 }
 
 static int32_t s32(const uint8_t *p)
@@ -128,10 +139,11 @@ static int fde_encoding(const uint8_t *cie)
 
 int eh_function_bounds(uint64_t pc, uint64_t *start, uint64_t *end)
 {
+	const struct module_list *l = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
 	const struct module *m = NULL;
-	for (int i = 0; i < nmodules && !m; i++)
-		if (pc >= modules[i].text_lo && pc < modules[i].text_hi)
-			m = &modules[i];
+	for (int i = 0; l && i < l->n && !m; i++)
+		if (pc >= l->v[i].text_lo && pc < l->v[i].text_hi)
+			m = &l->v[i];
 	if (!m)
 		return -1;
 	const uint8_t *h = m->hdr;

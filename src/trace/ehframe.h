@@ -11,7 +11,8 @@
 /*
  * Record the modules mapped now (executable and libraries) with their
  * executable segments and search tables; modules recorded before are
- * forgotten. Not in a signal handler (it walks the loader's list).
+ * forgotten. Not in a signal handler (it walks the loader's list), and not
+ * from two threads at once; lookups may run meanwhile.
  * Return: how many modules have a table.
  */
 int eh_index_scan(void);

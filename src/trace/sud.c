@@ -443,6 +443,14 @@ void sud_want(const bool *nrs, size_t n)
 	}
 }
 
+void sud_modules_changed(void)
+{
+	if (patch) {
+		eh_index_scan();
+		syspatch_forget(patch);
+	}
+}
+
 bool sud_unhooked(bool on)
 {
 	bool was = selector != SEL_BLOCK;

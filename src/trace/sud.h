@@ -36,6 +36,12 @@ int sud_start(sud_hook_fn fn, bool rewrite);
  */
 void sud_want(const bool *nrs, size_t n);
 
+/*
+ * Libraries were loaded or unloaded: their system call sites are known (or
+ * forgotten) for rewriting. Not in a signal handler.
+ */
+void sud_modules_changed(void);
+
 /* How the calls of armed threads reached the hooks so far, in this process. */
 struct sud_stats {
 	uint64_t signalled;       /* through SIGSYS */

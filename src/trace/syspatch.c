@@ -53,12 +53,28 @@ struct syspatch *syspatch_new(uint64_t entry)
 	if (!sp)
 		return NULL;
 	sp->entry = entry;
+	/*
+	 * Sites are rewritten from the SIGSYS handler, which may have stopped
+	 * malloc itself (in its mmap or brk): no allocation there. When the 64
+	 * pages of stubs are used up (libraries loaded again and again), later
+	 * sites keep their signal.
+	 */
 	sp->pool = tramp_pool_new();
-	if (!sp->pool) {
+	if (!sp->pool || tramp_pool_limit(sp->pool, 64)) {
+		free(sp->pool);
 		free(sp);
 		return NULL;
 	}
 	return sp;
+}
+
+void syspatch_forget(struct syspatch *sp)
+{
+	while (__atomic_test_and_set(&sp->lock, __ATOMIC_ACQUIRE))
+		;
+	memset(sp->tried, 0, sizeof(sp->tried));
+	sp->ntried = 0;
+	__atomic_clear(&sp->lock, __ATOMIC_RELEASE);
 }
 
 size_t syspatch_count(const struct syspatch *sp)

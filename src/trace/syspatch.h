@@ -45,6 +45,13 @@ int syspatch_check(uint64_t addr, uint64_t *insn, unsigned *len, char *why, size
  */
 int syspatch_site(struct syspatch *sp, uint64_t addr, char *why, size_t whylen);
 
+/*
+ * Forget which sites were tried: code was unmapped and other code may come
+ * at the same addresses (a site rewritten already is refused again when
+ * tried: the instruction before it is a jump). Not in a signal handler.
+ */
+void syspatch_forget(struct syspatch *sp);
+
 /* Sites rewritten so far. */
 size_t syspatch_count(const struct syspatch *sp);
 

@@ -53,7 +53,8 @@ struct tramp_undo {
 
 struct tramp_pool {
 	struct tramp_page *pages;
-	size_t n;
+	size_t n, cap;
+	bool limited; /* cap is all it may have (tramp_pool_limit) */
 	uint64_t ret_tramp;
 	struct tramp_undo *undo;
 	size_t nundo;
@@ -62,6 +63,25 @@ struct tramp_pool {
 struct tramp_pool *tramp_pool_new(void)
 {
 	return calloc(1, sizeof(struct tramp_pool));
+}
+
+static int reserve(struct tramp_pool *pool, size_t pages)
+{
+	if (pages <= pool->cap)
+		return 0;
+	struct tramp_page *v = realloc(pool->pages, pages * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	pool->pages = v;
+	pool->cap = pages;
+	return 0;
+}
+
+int tramp_pool_limit(struct tramp_pool *pool, size_t pages)
+{
+	int err = reserve(pool, pages);
+	pool->limited = !err;
+	return err;
 }
 
 int tramp_pool_seal(struct tramp_pool *pool)
@@ -89,10 +109,8 @@ uint8_t *tramp_pool_alloc(struct tramp_pool *pool, uint64_t addr, size_t size)
 			return m;
 		}
 	}
-	struct tramp_page *v = realloc(pool->pages, (pool->n + 1) * sizeof(*v));
-	if (!v)
+	if (pool->n == pool->cap && (pool->limited || reserve(pool, pool->cap ? 2 * pool->cap : 4)))
 		return NULL;
-	pool->pages = v;
 	/* Free address space below, then above, the code, a megabyte at a time. */
 	uint64_t base = addr & ~(PAGE - 1);
 	for (uint64_t d = 1ull << 20; d < NEAR; d += 1ull << 20) {

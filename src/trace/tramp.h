@@ -34,6 +34,12 @@ struct tramp_pool *tramp_pool_new(void);
  * by whoever writes into it). Return: NULL when no such memory is free.
  */
 uint8_t *tramp_pool_alloc(struct tramp_pool *pool, uint64_t addr, size_t size);
+/*
+ * At most this many pages of trampolines, their list allocated now, so that
+ * tramp_pool_alloc calls no malloc (a pool used in a signal handler).
+ * Return: 0 or -ENOMEM.
+ */
+int tramp_pool_limit(struct tramp_pool *pool, size_t pages);
 /* Make every trampoline executable (and no longer writable). */
 int tramp_pool_seal(struct tramp_pool *pool);
 

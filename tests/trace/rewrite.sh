@@ -36,4 +36,16 @@ for opt in --inproc-syscalls --inproc-syscalls=sigsys; do
 	# 8 threads: one getppid each before the barrier, 4999 in the loop
 	expect_grep "$W/storm.out" "^@hits\[2\]: 40000$" "storm $opt: every call hooked once"
 done
+# A library loaded later (3 times, dlclose in between) with a system call
+# site of its own: found and rewritten after each load. Each round calls
+# the library's getppid and libc's 1000 times each.
+PATH=$P/../bin:$PATH
+LD_LIBRARY_PATH=$P/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export PATH LD_LIBRARY_PATH
+"$B" trace "$P/bench_hooks.o" --prog bench_syscall --inproc-syscalls -v --dump-maps \
+	-- trace_dlopen libtrace_probed.so 1000 3 >"$W/dl.out" 2>&1 || fail "dlopen run failed"
+expect_grep "$W/dl.out" "^@hits\[2\]: 6000$" "dlopen: every getppid hooked once"
+set -- $(hooked "$W/dl.out")
+[ "${1:-0}" -ge 5990 ] && [ "${3:-99999}" -lt 200 ] ||
+	fail "dlopen: the library's calls were not through rewritten sites ($*)"
 finish

@@ -9,19 +9,24 @@
  *                              time)
  *
  * Both print "sum S fired F": the sum of lib_add's results and how many
- * lib_op calls found the probe's semaphore raised.
+ * lib_op calls found the probe's semaphore raised. Each round also calls
+ * lib_getppid (the library's own syscall instruction) N times, and exits 3
+ * if it ever disagrees with getppid().
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef TRACE_DLOPEN
 static int (*lib_add)(int, int);
 static int (*lib_op)(int, long);
+static long (*lib_getppid)(void);
 #else
 int lib_add(int a, int b);
 int lib_op(int i, long x);
+long lib_getppid(void);
 #endif
 
 static void calls(long n, long *sum, int *fired)
@@ -29,6 +34,10 @@ static void calls(long n, long *sum, int *fired)
 	for (long i = 0; i < n; i++) {
 		*sum += lib_add((int)i, (int)(2 * i));
 		*fired += lib_op((int)i, 100 * i);
+		if (lib_getppid() != getppid()) {
+			fprintf(stderr, "lib_getppid disagrees with getppid\n");
+			exit(3);
+		}
 	}
 }
 
@@ -50,7 +59,8 @@ int main(int argc, char **argv)
 		}
 		lib_add = (int (*)(int, int))dlsym(h, "lib_add");
 		lib_op = (int (*)(int, long))dlsym(h, "lib_op");
-		if (!lib_add || !lib_op) {
+		lib_getppid = (long (*)(void))dlsym(h, "lib_getppid");
+		if (!lib_add || !lib_op || !lib_getppid) {
 			fprintf(stderr, "trace_dlopen: %s: no lib_add or lib_op\n", argv[1]);
 			return 1;
 		}
