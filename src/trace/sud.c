@@ -13,7 +13,8 @@
  *
  * Calls that cannot be made from inside a handler are special:
  *  - rt_sigreturn of the program's own handlers returns to a frame on the
- *    program's stack: done from the excluded range on that stack;
+ *    program's stack: done from the excluded range on that stack (and from
+ *    a rewritten site, by sud_entry with the stack pointer of the site);
  *  - clone/clone3 with CLONE_VM or a stack, and vfork, start a task on
  *    another stack (or one the parent is still using): the handler returns to a small stub
  *    made per call site that makes the call with dispatch allowed, arms the
@@ -85,8 +86,13 @@ __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
 	"	mov 8(%rsp), %r9\n"
 	"	syscall\n"
 	"	ret\n"
+	/*
+	 * The restorer of our handler and of the program's (wrap_handler):
+	 * these bytes are what unwinders (libgcc, gdb) take for a signal
+	 * frame where no FDE covers the code.
+	 */
 	"sud_restorer:\n"
-	"	mov $15, %eax\n"
+	"	mov $15, %rax\n"
 	"	syscall\n"
 	"	hlt\n"
 	"sud_sigreturn_at:\n" /* sigreturn of the frame the stack pointer rdi leads to */
@@ -95,12 +101,31 @@ __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
 	"	syscall\n"
 	"	hlt\n"
 	"sud_entry:\n" /* where rewritten sites jump: a number no hook wants goes straight on */
+	"	cmp $15, %rax\n"
+	"	je 1f\n"
 	"	cmp $511, %rax\n"
 	"	ja sud_entry_hooks\n"
 	"	bt %rax, sud_wanted(%rip)\n"
 	"	jc sud_entry_hooks\n"
 	"	syscall\n"
 	"	ret $128\n"
+	/*
+	 * rt_sigreturn (glibc's restorer): the frame is at the stack pointer of
+	 * the syscall instruction, 8 + 128 bytes up. Every register comes back
+	 * from the frame, so the hooks may use any.
+	 */
+	"1:	btq $15, sud_wanted(%rip)\n"
+	"	jnc 2f\n"
+	"	lea 136(%rsp), %rdi\n"
+	"	mov (%rsp), %rsi\n"
+	"	mov %rsp, %rbx\n"
+	"	and $-16, %rsp\n"
+	"	call sud_sigreturn_hooks\n"
+	"	mov %rbx, %rsp\n"
+	"2:	lea 136(%rsp), %rsp\n"
+	"	mov $15, %eax\n"
+	"	syscall\n"
+	"	hlt\n"
 	"sud_end:\n"
 	"sud_tpl:\n"
 	"	syscall\n"
@@ -184,6 +209,7 @@ extern HIDDEN long sud_raw(long nr, long a0, long a1, long a2, long a3, long a4,
 extern HIDDEN __attribute__((noreturn)) void sud_sigreturn_at(uint64_t sp);
 extern HIDDEN char sud_entry[];
 HIDDEN void sud_fast(struct tramp_regs *r, uint64_t *resume);
+HIDDEN void sud_sigreturn_hooks(uint64_t sp, uint64_t ip);
 
 
 static long tls_offset(void)
@@ -258,6 +284,50 @@ struct ksigaction {
 	uint64_t mask;
 };
 
+/*
+ * The program's signal handlers run inside wrap_handler: a signal that
+ * comes while the hooks run (dispatch allowed) would otherwise have its
+ * handler's calls go unhooked.
+ */
+#define NSIG_ 65
+#define KSA_SIGINFO 4UL
+static void *prog_handler[NSIG_], *prog_restorer[NSIG_];
+static unsigned long prog_flags[NSIG_];
+/* In sud_fast's hooks (set before the selector turns ALLOW, cleared after it is BLOCK again). */
+static __thread volatile char hooking __attribute__((tls_model("initial-exec")));
+
+static void wrap_handler(int sig, siginfo_t *si, void *ctx)
+{
+	const ucontext_t *uc = ctx;
+	char was = selector, was_hooking = hooking;
+	/*
+	 * Interrupted in the hooks, dispatch allowed: the handler's calls are
+	 * the program's, hook them. Inside the SIGSYS handler, SIGSYS is
+	 * blocked and a dispatched call would kill the process: dispatch is
+	 * allowed there (also at its very end, where the selector is BLOCK).
+	 */
+	bool in_sigsys = *(const uint64_t *)&uc->uc_sigmask & SIGBIT(SIGSYS);
+	if (in_sigsys) {
+		selector = SEL_ALLOW; /* the handler was about to return: not the program's calls */
+	} else if (was_hooking && was == SEL_ALLOW) {
+		hooking = 0;
+		selector = SEL_BLOCK;
+	}
+	void *h = prog_handler[sig];
+	if (prog_flags[sig] & KSA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))h)(sig, si, ctx);
+	else
+		((void (*)(int))h)(sig);
+	selector = was;
+	hooking = was_hooking;
+	/*
+	 * The return goes through sud_restorer, whose rt_sigreturn dispatch
+	 * lets pass (with SIGSYS blocked, one dispatched would kill): its
+	 * entry hooks run here, the stack pointer the one it will have.
+	 */
+	sud_sigreturn_hooks((uint64_t)(uintptr_t)ctx, (uint64_t)(uintptr_t)sud_restorer + 9);
+}
+
 static long sigaction_call(long sig, const struct ksigaction *act, struct ksigaction *old, long size)
 {
 	if (sig == SIGSYS) { /* ours */
@@ -265,12 +335,36 @@ static long sigaction_call(long sig, const struct ksigaction *act, struct ksigac
 			memset(old, 0, sizeof(*old));
 		return 0;
 	}
+	if (sig <= 0 || sig >= NSIG_)
+		return sud_raw(SYS_rt_sigaction, sig, (long)act, (long)old, size, 0, 0);
 	struct ksigaction a;
+	void *prev_handler = prog_handler[sig], *prev_restorer = prog_restorer[sig];
+	unsigned long prev_flags = prog_flags[sig];
 	if (act) {
 		a = *act;
 		a.mask &= ~SIGBIT(SIGSYS);
+		if (a.handler != SIG_DFL && a.handler != SIG_IGN) {
+			prog_handler[sig] = a.handler; /* before: the signal may come at once */
+			prog_flags[sig] = a.flags;
+			prog_restorer[sig] = a.restorer;
+			a.handler = (void *)wrap_handler;
+			a.flags |= KSA_SIGINFO | KSA_RESTORER;
+			a.restorer = sud_restorer;
+		}
 	}
-	return sud_raw(SYS_rt_sigaction, sig, act ? (long)&a : 0, (long)old, size, 0, 0);
+	long r = sud_raw(SYS_rt_sigaction, sig, act ? (long)&a : 0, (long)old, size, 0, 0);
+	if (r == 0 && old && old->handler == (void *)wrap_handler) {
+		old->handler = prev_handler; /* what the program installed */
+		old->flags = (old->flags & ~(KSA_SIGINFO | KSA_RESTORER)) |
+			     (prev_flags & (KSA_SIGINFO | KSA_RESTORER));
+		old->restorer = prev_restorer;
+	}
+	if (r < 0 && act && a.handler == (void *)wrap_handler) {
+		prog_handler[sig] = prev_handler;
+		prog_flags[sig] = prev_flags;
+		prog_restorer[sig] = prev_restorer;
+	}
+	return r;
 }
 
 /* A child that must not start in the handler: on another stack, or sharing ours. */
@@ -300,8 +394,7 @@ static void regs_of(struct user_regs_struct *r, const greg_t *g)
 /* Calls whose sites stay on the signal: they need the handler's frame or stub. */
 static bool rewritable(long nr)
 {
-	return nr != SYS_rt_sigreturn && nr != SYS_clone && nr != SYS_clone3 && nr != SYS_fork &&
-	       nr != SYS_vfork;
+	return nr != SYS_clone && nr != SYS_clone3 && nr != SYS_fork && nr != SYS_vfork;
 }
 
 static void on_sigsys(int sig, siginfo_t *si, void *ctx)
@@ -322,6 +415,10 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 	regs_of(&r, g);
 	bool skip = hook(&r, false) && nr != SYS_rt_sigreturn;
 	if (nr == SYS_rt_sigreturn) { /* it has no exit */
+		if (patch) { /* glibc's restorer: the next ones go through sud_entry */
+			char why[160];
+			syspatch_site(patch, (uint64_t)g[REG_RIP] - 2, why, sizeof(why));
+		}
 		errno = saved;
 		selector = SEL_BLOCK;
 		sud_sigreturn_at((uint64_t)g[REG_RSP]);
@@ -407,6 +504,7 @@ void sud_fast(struct tramp_regs *r, uint64_t *resume)
 		/* a hook's own call (helpers, output), or a thread not armed: not hooked */
 		ret = sud_raw(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
 	} else {
+		hooking = 1;
 		selector = SEL_ALLOW;
 		int saved = errno;
 		__atomic_add_fetch(&n_rewritten, 1, __ATOMIC_RELAXED);
@@ -418,10 +516,33 @@ void sud_fast(struct tramp_regs *r, uint64_t *resume)
 		hook(&u, true);
 		errno = saved;
 		selector = SEL_BLOCK;
+		hooking = 0;
 	}
 	r->ax = (uint64_t)ret;
 	r->cx = r->ip; /* what a syscall leaves in them */
 	r->r11 = r->flags;
+}
+
+/*
+ * The entry hooks of an rt_sigreturn made without dispatch (sud_entry's,
+ * sud_restorer's after wrap_handler): it has no exit.
+ */
+void sud_sigreturn_hooks(uint64_t sp, uint64_t ip)
+{
+	if (selector != SEL_BLOCK || !(sud_wanted[0] & (1ull << SYS_rt_sigreturn)))
+		return;
+	hooking = 1;
+	selector = SEL_ALLOW;
+	int saved = errno;
+	struct user_regs_struct u;
+	memset(&u, 0, sizeof(u));
+	u.orig_rax = u.rax = SYS_rt_sigreturn;
+	u.rsp = sp;
+	u.rip = ip;
+	hook(&u, false); /* a skip is not honoured: the frame must be restored */
+	errno = saved;
+	selector = SEL_BLOCK;
+	hooking = 0;
 }
 
 void sud_stats(struct sud_stats *st)

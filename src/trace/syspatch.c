@@ -96,6 +96,31 @@ static bool branches(const uint8_t *p, const struct x86_insn *in)
 	       (p[i] == 0xff && reg >= 2 && reg <= 5);
 }
 
+/*
+ * Decode from start towards addr: where the walk stops (addr when an
+ * instruction begins there), *prev the last instruction before; 0 with why
+ * when an instruction is not decoded.
+ */
+static uint64_t walk(uint64_t start, uint64_t addr, uint64_t end, uint64_t *prev, char *why,
+		     size_t whylen)
+{
+	uint64_t p = start;
+	*prev = 0;
+	while (p < addr) {
+		size_t avail = end - p < 15 ? (size_t)(end - p) : 15;
+		int n = x86_length((const uint8_t *)(uintptr_t)p, avail);
+		if (n <= 0) {
+			snprintf(why, whylen, "an instruction at +0x%llx of its function (bytes %02x %02x) "
+				 "is not decoded here", (unsigned long long)(p - start),
+				 ((const uint8_t *)(uintptr_t)p)[0], ((const uint8_t *)(uintptr_t)p)[1]);
+			return 0;
+		}
+		*prev = p;
+		p += (uint64_t)n;
+	}
+	return p;
+}
+
 int syspatch_check(uint64_t addr, uint64_t *insn, unsigned *len, char *why, size_t whylen)
 {
 	const uint8_t *code = (const uint8_t *)(uintptr_t)addr;
@@ -109,19 +134,22 @@ int syspatch_check(uint64_t addr, uint64_t *insn, unsigned *len, char *why, size
 		snprintf(why, whylen, "no syscall instruction at 0x%llx", (unsigned long long)addr);
 		return -1;
 	}
-	uint64_t p = start, prev = 0;
-	while (p < addr) {
-		size_t avail = end - p < 15 ? (size_t)(end - p) : 15;
-		int n = x86_length((const uint8_t *)(uintptr_t)p, avail);
-		if (n <= 0) {
-			snprintf(why, whylen, "an instruction at +0x%llx of its function (bytes %02x %02x) "
-				 "is not decoded here", (unsigned long long)(p - start),
-				 ((const uint8_t *)(uintptr_t)p)[0], ((const uint8_t *)(uintptr_t)p)[1]);
-			return -1;
-		}
-		prev = p;
-		p += (uint64_t)n;
+	/*
+	 * glibc's signal restorer's FDE starts one byte early (so that an
+	 * unwinder looking up a return address minus one finds it), inside
+	 * the padding before it, and covers the mov and the syscall, nothing
+	 * else: decoding from its first byte goes astray.
+	 */
+	uint64_t prev = 0, p;
+	if (end == addr + 2 && addr - start >= 6 && addr - start <= 16 &&
+	    x86_length((const uint8_t *)(uintptr_t)start + 1, 15) == (int)(addr - start - 1)) {
+		p = addr;
+		prev = start + 1;
+	} else {
+		p = walk(start, addr, end, &prev, why, whylen);
 	}
+	if (p == 0)
+		return -1;
 	struct x86_insn in;
 	if (p != addr || !prev) {
 		snprintf(why, whylen, "decoding its function does not lead to it");

@@ -36,6 +36,22 @@ for opt in --inproc-syscalls --inproc-syscalls=sigsys; do
 	# 8 threads: one getppid each before the barrier, 4999 in the loop
 	expect_grep "$W/storm.out" "^@hits\[2\]: 40000$" "storm $opt: every call hooked once"
 done
+# A 20 us timer whose handler makes the hooked call too, while the loop
+# makes it: the process survives in both modes (a handler run inside the
+# SIGSYS handler must not have its calls dispatched), every loop call is
+# hooked, and with rewriting the handler's nearly all (those interrupting
+# a program run are the nested runs bpfrt, like Linux, does not make).
+for opt in --inproc-syscalls --inproc-syscalls=sigsys; do
+	"$B" trace "$P/bench_hooks.o" --prog bench_syscall $opt --dump-maps \
+		-- "$T" sigstorm 20000 >"$W/storm.out" 2>&1 || fail "sigstorm $opt: status $?"
+	h=$(sed -n 's/^sigstorm: 20000 calls, \([0-9]*\) in the handler$/\1/p' "$W/storm.out")
+	n=$(sed -n 's/^@hits\[2\]: \([0-9]*\)$/\1/p' "$W/storm.out")
+	[ -n "$h" ] && [ -n "$n" ] && [ "$n" -ge 20000 ] && [ "$n" -le $((20000 + h)) ] ||
+		fail "sigstorm $opt: $n calls hooked, $h by the handler"
+	[ "$opt" = --inproc-syscalls=sigsys ] || [ "$n" -ge $((20000 + h * 9 / 10)) ] ||
+		fail "sigstorm $opt: only $n of $((20000 + h)) calls hooked"
+done
+
 # A library loaded later (3 times, dlclose in between) with a system call
 # site of its own: found and rewritten after each load. Each round calls
 # the library's getppid and libc's 1000 times each.

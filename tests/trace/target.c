@@ -9,12 +9,15 @@
  *   target threads N    N threads writing a line each, joined
  *   target fork         a child exits 7; the parent reports its status
  *   target exec         exec's itself into "write 2"
- *   target signals      handled SIGUSR1 x3, SIGCHLD, a blocked-then-pending SIGUSR2
+ *   target signals      handled SIGUSR1 x3, SIGCHLD, a blocked-then-pending SIGUSR2,
+ *                       the handler as sigaction reads it back
  *   target regs         a system call in inline assembly, like a wrapper's
  *                       (mov $nr,%eax; syscall), 3 times: every register
  *                       but rax, rcx and r11, xmm0-15 and the red zone kept
  *   target storm N      8 threads calling getppid() N times each, all at once
  *                       (the call site is rewritten while the others run it)
+ *   target sigstorm N   N getppid() calls while a 20 us timer's handler calls
+ *                       getppid() too; prints how many the handler made
  *   target rawfork      glibc's syscall() used for getppid, then for fork
  *                       (one call site, numbers that need different handling)
  *   target sigmask      a handler that blocks every signal (sigaction), every
@@ -34,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,7 +73,13 @@ static void *storm_main(void *arg)
 	return (void *)(intptr_t)agree;
 }
 
-static volatile sig_atomic_t usr1, usr2, chld;
+static volatile sig_atomic_t usr1, usr2, chld, alarms;
+static void on_alarm(int s)
+{
+	(void)s;
+	alarms++;
+	getppid();
+}
 static void on_usr1(int s) { (void)s; usr1++; }
 /* A handler making a system call (its own write), to be hooked like any other. */
 static void on_usr1_write(int s)
@@ -186,6 +196,16 @@ int main(int argc, char **argv)
 			agree += (long)(intptr_t)r;
 		}
 		say("storm: %ld of %ld calls agreed\n", agree, 8 * (n - 1));
+	} else if (!strcmp(mode, "sigstorm")) {
+		struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+		sigaction(SIGALRM, &sa, NULL);
+		struct itimerval it = { { 0, 20 }, { 0, 20 } }, off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		for (long i = 0; i < n; i++)
+			getppid();
+		setitimer(ITIMER_REAL, &off, NULL);
+		signal(SIGALRM, SIG_IGN);
+		say("sigstorm: %ld calls, %ld in the handler\n", n, (long)alarms);
 	} else if (!strcmp(mode, "rawfork")) {
 		long pp = 0;
 		for (int i = 0; i < 3; i++)
@@ -220,6 +240,10 @@ int main(int argc, char **argv)
 		signal(SIGUSR1, on_usr1);
 		signal(SIGUSR2, on_usr2);
 		signal(SIGCHLD, on_chld);
+		struct sigaction back;
+		sigaction(SIGUSR1, NULL, &back); /* what the program installed, read back */
+		say("handler read back: %d, siginfo %d\n", back.sa_handler == on_usr1,
+		    !!(back.sa_flags & SA_SIGINFO));
 		for (int i = 0; i < 3; i++)
 			kill(getpid(), SIGUSR1);
 		sigset_t s;
