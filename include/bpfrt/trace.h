@@ -10,6 +10,11 @@
  *   SEC("raw_tracepoint/sys_enter")            ctx: { struct pt_regs *, syscall nr }
  *   SEC("raw_tracepoint/sys_exit")             ctx: { struct pt_regs *, return value }
  *
+ *   SEC("ksyscall/NAME"), SEC("kprobe/__x64_sys_NAME")   the call's function:
+ *       ctx the registers of x86-64's syscall wrapper, di pointing at the
+ *       user's struct pt_regs (BPF_KSYSCALL, PT_REGS_SYSCALL_REGS work)
+ *   SEC("kretsyscall/NAME"), SEC("kretprobe/__x64_sys_NAME")   ctx: ax the result
+ *
  *   SEC("uprobe/PATH:FUNC[+OFF]"), SEC("uretprobe/PATH:FUNC")   ctx: struct pt_regs
  *   SEC("usdt/PATH:PROVIDER:NAME")  a uprobe at every call site of the
  *       <sys/sdt.h> probe, with the site's argument specs in libbpf's
@@ -63,7 +68,8 @@ struct bpfrt_tracer_opts {
 	/*
 	 * With agent_path, for bpfrt_tracer__attach(): load the agent into the
 	 * running process (dlopen() called through ptrace, every thread stopped)
-	 * and start it with this "OBJ\nPIN_DIR\nSOCKET\nENGINE\nPROG" text; its
+	 * and start it with this "OBJ\nPIN_DIR\nSOCKET\nENGINE\nPROG[\nOVERRIDE]"
+	 * text (OVERRIDE "1": allow_override in the process too); its
 	 * patches are undone before detaching. NULL: breakpoints.
 	 */
 	const char *agent_config;
@@ -72,6 +78,15 @@ struct bpfrt_tracer_opts {
 	 * call hooks too (syscall user dispatch), the tracer none.
 	 */
 	bool agent_syscalls;
+	/*
+	 * Let programs call bpf_override_return(): at a system call's entry
+	 * (ksyscall) the call is not made and returns the value; at a uprobe
+	 * on a function's first instruction the function returns it at once.
+	 * Without, an object with such a program is refused, as it is anywhere
+	 * else (uretprobes, offsets, USDT, system call returns). The agent gets
+	 * the same setting (agent_env, agent_config) from the caller.
+	 */
+	bool allow_override;
 };
 
 /**

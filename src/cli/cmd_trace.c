@@ -20,15 +20,17 @@
 
 static const char usage[] =
 	"Usage: bpfrt trace OBJ [--prog NAME] [--dump-maps] [--checked|--interp|--jit] [-o FILE] [--ptrace]\n"
-	"                   [--inproc-syscalls[=sigsys]] [-v] -- CMD [ARG...]\n"
-	"       bpfrt trace OBJ [--prog NAME] [--dump-maps] [--checked|--interp|--jit] [-o FILE] [--agent] -p PID\n"
+	"                   [--inproc-syscalls[=sigsys]] [--allow-override] [-v] -- CMD [ARG...]\n"
+	"       bpfrt trace OBJ [--prog NAME] [--dump-maps] [--checked|--interp|--jit] [-o FILE] [--agent]\n"
+	"                   [--allow-override] -p PID\n"
 	"\n"
 	"Attach the programs of OBJ to a command (run until it and every process it\n"
 	"started have exited; bpfrt then exits with the command's status) or to a\n"
 	"running process and its threads (until it exits, or Ctrl-C detaches and\n"
 	"leaves it running). Hooks: SEC(\"tracepoint/syscalls/sys_enter_NAME\"),\n"
-	"sys_exit_NAME, SEC(\"raw_tracepoint/sys_enter\") and sys_exit (ptrace stops, or in the\n"
-	"command with --inproc-syscalls),\n"
+	"sys_exit_NAME, SEC(\"raw_tracepoint/sys_enter\") and sys_exit, SEC(\"ksyscall/NAME\") and\n"
+	"kretsyscall/NAME, or kprobe/__x64_sys_NAME and kretprobe/__x64_sys_NAME (the syscall\n"
+	"wrapper's registers, as in Linux): ptrace stops, or in the command with --inproc-syscalls;\n"
 	"SEC(\"uprobe/PATH:FUNC[+OFF]\"), SEC(\"uretprobe/PATH:FUNC\") and\n"
 	"SEC(\"usdt/PATH:PROVIDER:NAME\") (<sys/sdt.h> probes: every call site, semaphores\n"
 	"raised while attached, bpf_usdt_arg() of libbpf's usdt.bpf.h): run inside a launched\n"
@@ -54,7 +56,13 @@ static const char usage[] =
 	"                in each program (the loader's) are missed\n"
 	"  --inproc-syscalls=sigsys  the same without rewriting: every call takes the signal\n"
 	"  -v            with --inproc-syscalls: as each process exits, how its calls reached\n"
-	"                the hooks (through rewritten sites, by signal)\n";
+	"                the hooks (through rewritten sites, by signal)\n"
+	"  --allow-override  let programs call bpf_override_return (refused without): at a\n"
+	"                system call's entry (ksyscall, kprobe/__x64_sys_NAME) the call is not\n"
+	"                made and returns the value; at a uprobe on a function's first\n"
+	"                instruction the function returns it at once. Refused anywhere else\n"
+	"                (returns, offsets, USDT), as Linux refuses all but function entries\n"
+	"                (and uprobes altogether)\n";
 
 int trace_print_event(FILE *out, const char *map, const void *data, size_t size);
 int trace_print_map(FILE *out, const struct bpfrt_map *m);
@@ -63,7 +71,7 @@ struct trace_args {
 	const char *obj, *prog, *out;
 	enum bpfrt_engine engine; /* --checked, --interp, --jit */
 	int engines;
-	bool dump_maps, ptrace, agent, verbose;
+	bool dump_maps, ptrace, agent, verbose, allow_override;
 	const char *inproc_sys; /* NULL, "1" or "sigsys" (the agent's BPFRT_AGENT_SYSCALLS) */
 	long pid;
 	char **cmd;
@@ -105,6 +113,8 @@ static int parse(int argc, char **argv, struct trace_args *a)
 			a->verbose = true;
 		} else if (!strcmp(s, "--agent")) {
 			a->agent = true;
+		} else if (!strcmp(s, "--allow-override")) {
+			a->allow_override = true;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			fputs(usage, stdout);
 			exit(0);
@@ -224,7 +234,7 @@ int cmd_trace(int argc, char **argv)
 	struct bpfrt_object *obj = NULL;
 	if (((a.cmd && !a.ptrace) || a.agent) &&
 	    trace_agent_prepare(&ag, a.obj, engine_name, a.prog,
-				a.agent, a.inproc_sys, a.verbose) < 0)
+				a.agent, a.inproc_sys, a.verbose, a.allow_override) < 0)
 		goto out;
 	if (a.inproc_sys && !ag.ready) {
 		cli_err("trace: --inproc-syscalls: no agent library (libbpfrt_agent.so)");
@@ -241,7 +251,7 @@ int cmd_trace(int argc, char **argv)
 	BPFRT_OPTS(bpfrt_tracer_opts, to, .prog_name = a.prog, .after_run = drain, .ctx = &s,
 		   .agent_path = ag.ready ? ag.lib : NULL, .agent_env = ag.ready ? ag.env : NULL,
 		   .agent_config = ag.ready && a.agent ? ag.config : NULL,
-		   .agent_syscalls = a.inproc_sys != NULL);
+		   .agent_syscalls = a.inproc_sys != NULL, .allow_override = a.allow_override);
 	t = bpfrt_tracer__new(obj, &to);
 	if (!t)
 		goto out;

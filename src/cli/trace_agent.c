@@ -62,7 +62,8 @@ static int listen_socket(struct trace_agent *a)
 }
 
 int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engine,
-			const char *prog, bool attach, const char *syscalls, bool stats)
+			const char *prog, bool attach, const char *syscalls, bool stats,
+			bool allow_override)
 {
 	memset(a, 0, sizeof(*a));
 	a->rd = a->wr = a->listen_fd = -1;
@@ -85,8 +86,8 @@ int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engi
 			cli_err("trace: socket in '%s': %s", a->pin_dir, strerror(errno));
 			return -1;
 		}
-		snprintf(a->config, sizeof(a->config), "%s\n%s\n%s/out.sock\n%s\n%s", objpath,
-			 a->pin_dir, a->pin_dir, engine, prog ? prog : "");
+		snprintf(a->config, sizeof(a->config), "%s\n%s\n%s/out.sock\n%s\n%s\n%s", objpath,
+			 a->pin_dir, a->pin_dir, engine, prog ? prog : "", allow_override ? "1" : "0");
 		a->ready = true;
 		return 0;
 	}
@@ -114,6 +115,8 @@ int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engi
 		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_SYSCALLS=%s", syscalls);
 	if (stats)
 		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_STATS=1");
+	if (allow_override)
+		snprintf(a->envbuf[k++], sizeof(a->envbuf[0]), "BPFRT_AGENT_OVERRIDE=1");
 	for (size_t i = 0; i < k; i++)
 		a->env[i] = a->envbuf[i];
 	a->env[k] = NULL;

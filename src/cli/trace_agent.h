@@ -35,10 +35,12 @@ struct trace_agent {
  * syscalls: the agent runs the system call hooks too (syscall user dispatch):
  * NULL no, "1" rewriting call sites, "sigsys" every call by signal.
  * stats: the agent reports how calls reached the hooks as each process exits.
+ * allow_override: the agent lets programs call bpf_override_return (--allow-override).
  * Return: 0 when ready, 1 when there is no agent library (use ptrace), -1 on error.
  */
 int trace_agent_prepare(struct trace_agent *a, const char *obj, const char *engine,
-			const char *prog, bool attach, const char *syscalls, bool stats);
+			const char *prog, bool attach, const char *syscalls, bool stats,
+			bool allow_override);
 /* After the launch: copy the agent's lines to out, calling tick between reads. */
 int trace_agent_start(struct trace_agent *a, FILE *out, void (*tick)(void *), void *ctx);
 /* After the run: the last lines, then unpin the shared maps. */

@@ -14,7 +14,7 @@ static const struct helper_def *const tables[] = {
 	helpers_map,    helpers_time,   helpers_task,    helpers_print,
 	helpers_string, helpers_probe,  helpers_ringbuf, helpers_control,
 	helpers_packet, helpers_xdp,    helpers_perf,    helpers_stack,
-	helpers_cookie,
+	helpers_cookie, helpers_override,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

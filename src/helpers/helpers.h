@@ -49,6 +49,7 @@ extern const struct helper_def helpers_stack[];
 extern const struct helper_def helpers_xdp[];
 extern const struct helper_def helpers_perf[];
 extern const struct helper_def helpers_cookie[];
+extern const struct helper_def helpers_override[];
 
 /* Register every kernel helper in rt (called by bpfrt_runtime__new). */
 int helpers_register_kernel(struct bpfrt_runtime *rt);

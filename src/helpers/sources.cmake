@@ -13,5 +13,6 @@ target_sources(bpfrt PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/xdp.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/perf.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/cookie.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/helpers/override.c
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/license.c
 )

@@ -17,6 +17,8 @@
 
 struct bpfrt_prog;
 
+struct hook_override; /* runtime/runtime.h */
+
 /* A block of memory a checked program may access. */
 struct mem_region {
 	uintptr_t lo, hi; /* [lo, hi) */
@@ -53,6 +55,12 @@ struct bpfrt_exec {
 
 	void *user_data;
 	uint64_t cookie;   /* bpf_get_attach_cookie(): the hook's (0 outside hooks) */
+	/*
+	 * bpf_override_return(): where the hook takes the value the probed
+	 * call is to return; NULL where the hook cannot return early (the
+	 * helper then fails the run rather than do nothing).
+	 */
+	struct hook_override *override;
 	struct diag *diag; /* where a run-time error is reported */
 	struct bpfrt_runtime *rt;
 	struct bpfrt_prog *prog;

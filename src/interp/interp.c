@@ -92,6 +92,7 @@ void exec_init(struct bpfrt_exec *ex, const struct xinsn *code, size_t ncode,
 	ex->stop_ret = 0;
 	ex->error = 0;
 	ex->cookie = 0;
+	ex->override = NULL;
 	ex->user_data = NULL;
 	ex->diag = diag;
 	ex->rt = NULL;

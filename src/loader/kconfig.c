@@ -10,6 +10,10 @@
  *  - LINUX_KERNEL_VERSION (a 4-byte integer): KERNEL_VERSION(a, b, c) of
  *    uname's release, c capped at 255;
  *  - LINUX_HAS_BPF_COOKIE (a bool, libbpf's own): true;
+ *  - LINUX_HAS_SYSCALL_WRAPPER (a bool, libbpf's own, read by BPF_KSYSCALL):
+ *    true, as on x86-64 Linux since 4.17: bpfrt trace gives ksyscall and
+ *    kprobe/__x64_sys_NAME programs the wrapper's registers, whose di points
+ *    at the user's (so PT_REGS_SYSCALL_REGS and the _CORE_SYSCALL reads work);
  *  - CONFIG_* from the configuration: /boot/config-<release>, else
  *    /proc/config.gz (gzip or plain, read with zlib), or the text given as
  *    the open option `kconfig`. Values y/n/m go to bool (m refused), enum
@@ -233,14 +237,21 @@ static int kernel_version(struct bpfrt_object *obj, struct obj_kconfig *e, const
 }
 
 /*
- * LINUX_HAS_BPF_COOKIE, which libbpf sets from a probe of the kernel: bpfrt
- * has bpf_get_attach_cookie, so true (libbpf's usdt.bpf.h then takes a USDT
- * site's spec id from the cookie rather than from its ip-to-spec map).
+ * libbpf's own LINUX_HAS_* flags, which it sets from probes of the kernel;
+ * both true here. LINUX_HAS_BPF_COOKIE: bpfrt has bpf_get_attach_cookie
+ * (libbpf's usdt.bpf.h then takes a USDT site's spec id from the cookie
+ * rather than from its ip-to-spec map). LINUX_HAS_SYSCALL_WRAPPER: see the
+ * top of this file.
  */
-static int has_bpf_cookie(struct bpfrt_object *obj, struct obj_kconfig *e)
+static bool libbpf_flag(const char *name)
+{
+	return !strcmp(name, "LINUX_HAS_BPF_COOKIE") || !strcmp(name, "LINUX_HAS_SYSCALL_WRAPPER");
+}
+
+static int set_libbpf_flag(struct bpfrt_object *obj, struct obj_kconfig *e)
 {
 	if (e->type != KCFG_BOOL)
-		return obj_fail(obj, -EINVAL, "extern 'LINUX_HAS_BPF_COOKIE' (.kconfig) must be a bool");
+		return obj_fail(obj, -EINVAL, "extern '%s' (.kconfig) must be a bool", e->name);
 	obj->kcfg_data[e->off] = 1;
 	e->found = true;
 	return 0;
@@ -280,10 +291,10 @@ static int collect(struct bpfrt_object *obj, int32_t sec)
 			if (obj->syms[k].shndx == SHN_UNDEF && !strcmp(obj->syms[k].name, v.name))
 				e->weak = obj->syms[k].bind == STB_WEAK;
 		if (strncmp(e->name, "CONFIG_", 7) && strcmp(e->name, "LINUX_KERNEL_VERSION") &&
-		    strcmp(e->name, "LINUX_HAS_BPF_COOKIE") && !e->weak)
+		    !libbpf_flag(e->name) && !e->weak)
 			return obj_fail(obj, -ENOTSUP, "extern '%s' (.kconfig) is neither CONFIG_*, "
-					"LINUX_KERNEL_VERSION nor LINUX_HAS_BPF_COOKIE, the values "
-					"bpfrt provides", e->name);
+					"LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE nor "
+					"LINUX_HAS_SYSCALL_WRAPPER, the values bpfrt provides", e->name);
 		obj->nkcfg++;
 	}
 	obj->kcfg_size = (off + 7) / 8 * 8;
@@ -317,8 +328,8 @@ int kconfig_read(struct bpfrt_object *obj)
 			if (err)
 				return err;
 		}
-		if (!strcmp(e->name, "LINUX_HAS_BPF_COOKIE")) {
-			err = has_bpf_cookie(obj, e);
+		if (libbpf_flag(e->name)) {
+			err = set_libbpf_flag(obj, e);
 			if (err)
 				return err;
 		}

@@ -712,6 +712,17 @@ int bpfrt_prog__test_run(struct bpfrt_prog *prog, struct bpfrt_test_run_opts *op
 	return err;
 }
 
+bool prog_calls_helper(const struct bpfrt_prog *prog, uint32_t id)
+{
+	for (size_t i = 0; i < prog->cnt; i++) {
+		const struct bpfrt_insn *in = &prog->insns[i];
+		/* 0x85: call (BPF_JMP | BPF_CALL); the second half of an lddw has code 0 */
+		if (in->code == 0x85 && in->src == BPFRT_CALL_HELPER && (uint32_t)in->imm == id)
+			return true;
+	}
+	return false;
+}
+
 int prog_run_xdp(struct bpfrt_prog *prog, struct bpfrt_exec *ex, struct xdp_block *b,
 		 uint64_t *r0)
 {
@@ -761,6 +772,12 @@ int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, u
 int bpfrt_prog__run_ctx_cookie(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size,
 			       uint64_t cookie, uint64_t *retval)
 {
+	return prog_run_hook(prog, ctx, ctx_size, cookie, NULL, retval);
+}
+
+int prog_run_hook(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_t cookie,
+		  struct hook_override *ov, uint64_t *retval)
+{
 	if (hook_running)
 		return -EBUSY; /* a hook inside a helper of this thread's program */
 	hook_running = true; /* before malloc: a hook on malloc itself must not recurse */
@@ -802,6 +819,7 @@ int bpfrt_prog__run_ctx_cookie(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_
 	ex->diag = &d;
 	ex->user_data = NULL;
 	ex->cookie = cookie;
+	ex->override = ov;
 	ex->tail_calls = 0;
 	ex->tail_target = NULL;
 	const struct bpfrt_prog *cur = prog;
@@ -824,6 +842,7 @@ int bpfrt_prog__run_ctx_cookie(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_
 	}
 	if (cur != prog)
 		ex->prog = NULL; /* set up for the tail call's target: rebuild next time */
+	ex->override = NULL; /* the caller's, gone after this */
 	hook_running = false;
 	if (err)
 		return prog_fail(prog->rt, cur->name, cur->insns, cur->cnt, err, &d);

@@ -15,6 +15,7 @@ enum helper_group {
 	HG_TRACE = 1u << 1, /* the current task, reading user and kernel memory */
 	HG_PKT = 1u << 2,   /* packets: checksums */
 	HG_XDP = 1u << 3,   /* XDP frames: head/tail/meta adjustments, redirects */
+	HG_KPROBE = 1u << 4, /* kprobe programs only (Linux's kprobe_prog_func_proto): override */
 	HG_ALL = ~0u,       /* embedder-registered helpers */
 };
 

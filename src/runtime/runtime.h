@@ -70,6 +70,22 @@ struct bpfrt_runtime *prog_runtime(const struct bpfrt_prog *prog);
 int prog_run_xdp(struct bpfrt_prog *prog, struct bpfrt_exec *ex, struct xdp_block *b,
 		 uint64_t *r0);
 
+/* What bpf_override_return() asked of the hook running the program. */
+struct hook_override {
+	bool set;    /* a program called it: the call returns rc without running */
+	uint64_t rc;
+};
+/*
+ * bpfrt_prog__run_ctx_cookie() for a hook that can make the probed call
+ * return early: with ov, a bpf_override_return() of the program (or of a
+ * tail call's target) sets ov->set and ov->rc (ov is left alone otherwise;
+ * clear it before the hook's first program). Without, the helper fails.
+ */
+int prog_run_hook(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_t cookie,
+		  struct hook_override *ov, uint64_t *retval);
+/* Does prog (its subprograms included) call kernel helper id? */
+bool prog_calls_helper(const struct bpfrt_prog *prog, uint32_t id);
+
 /* Give obj an id (>= 1); returns it, or 0 when out of memory. */
 uint32_t rt_id_alloc(struct bpfrt_runtime *rt, int kind, void *obj);
 void rt_id_free(struct bpfrt_runtime *rt, uint32_t id);

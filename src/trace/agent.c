@@ -21,7 +21,8 @@
  * rewriting call sites), =sigsys the same without rewriting (every call
  * takes a signal), BPFRT_AGENT_STATS=1 to report how calls were hooked
  * when the process exits, BPFRT_AGENT_SEEN the shared memory of the sites
- * seen mapped (a memfd).
+ * seen mapped (a memfd), BPFRT_AGENT_OVERRIDE=1 to let programs call
+ * bpf_override_return (--allow-override; hooks.c says where).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +37,7 @@
 #include "bpfrt/object.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/runtime.h"
+#include "runtime/runtime.h"
 #include "trace.h"
 #include "tramp.h"
 #include "sud.h"
@@ -82,23 +84,33 @@ static __thread struct ret_frames *frames __attribute__((tls_model("initial-exec
 /* In a hit already: a probed function the hit itself calls (calloc) is skipped. */
 static __thread bool in_hit __attribute__((tls_model("initial-exec")));
 
-static void run_site(uint64_t site, enum hook_kind kind, struct tramp_regs *regs)
+/* Run a site's programs; ov gets a bpf_override_return where the hook allows one. */
+static void run_site(uint64_t site, enum hook_kind kind, struct tramp_regs *regs,
+		     struct hook_override *ov)
 {
 	for (size_t i = 0; i < agent.nhooks; i++) {
 		const struct hook *h = &agent.hooks[i];
 		if (h->kind == kind && (uint64_t)h->site_idx == site)
-			bpfrt_prog__run_ctx_cookie(h->prog, regs, sizeof(*regs), h->cookie, NULL);
+			prog_run_hook(h->prog, regs, sizeof(*regs), h->cookie,
+				      h->may_override ? ov : NULL, NULL);
 	}
 }
 
-static void on_hit(uint64_t site, struct tramp_regs *regs)
+/*
+ * A probe hit. Return: true when a program called bpf_override_return (at
+ * a function's entry: hooks.c allows it nowhere else): the trampoline
+ * returns from the function with regs->ax. The return address replaced for
+ * a uretprobe first, the uretprobes see that value too.
+ */
+static bool on_hit(uint64_t site, struct tramp_regs *regs)
 {
 	int saved = errno; /* the probed code must not see a helper's errno */
+	struct hook_override ov = { false, 0 };
 	if (agent.detached || in_hit)
-		return;
+		return false;
 	in_hit = true;
 	if (agent.sites[site].entry)
-		run_site(site, HOOK_UPROBE, regs);
+		run_site(site, HOOK_UPROBE, regs, &ov);
 	if (agent.sites[site].ret && agent.ret_tramp) {
 		if (!frames)
 			frames = calloc(1, sizeof(*frames)); /* freed with the process */
@@ -111,8 +123,11 @@ static void on_hit(uint64_t site, struct tramp_regs *regs)
 			*slot = agent.ret_tramp;
 		}
 	}
+	if (ov.set)
+		regs->ax = ov.rc;
 	in_hit = false;
 	errno = saved;
+	return ov.set;
 }
 
 static uint64_t on_ret(struct tramp_regs *regs)
@@ -129,7 +144,7 @@ static uint64_t on_ret(struct tramp_regs *regs)
 	regs->ip = ret;
 	regs->sp = slot + 8; /* as after the return */
 	if (!agent.detached)
-		run_site(frames->v[k].site, HOOK_URETPROBE, regs);
+		run_site(frames->v[k].site, HOOK_URETPROBE, regs, NULL);
 	errno = saved;
 	return ret;
 }
@@ -137,7 +152,11 @@ static uint64_t on_ret(struct tramp_regs *regs)
 /*
  * A system call of the process (sud.c's handler): the tracepoint programs
  * get the record tracefs lays out, raw_tracepoint ones the registers and the
- * number (entry) or result (exit), as tracer.c gives them under ptrace.
+ * number (entry) or result (exit), ksyscall ones the syscall wrapper's
+ * registers (di: the user's), as tracer.c gives them under ptrace, in the
+ * same order. Return: true when a ksyscall program called
+ * bpf_override_return at the entry: sud.c skips the call, its result
+ * regs->rax (the exit hooks then see it).
  */
 static bool on_syscall(struct user_regs_struct *regs, bool exit)
 {
@@ -146,29 +165,48 @@ static bool on_syscall(struct user_regs_struct *regs, bool exit)
 	long nr = (long)regs->orig_rax;
 	uint64_t args[TP_MAX_ARGS] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9 };
 	uint64_t raw[2] = { (uint64_t)(uintptr_t)regs, exit ? regs->rax : (uint64_t)nr };
-	for (size_t i = 0; i < agent.nhooks; i++) {
-		const struct hook *h = &agent.hooks[i];
-		uint8_t rec[TP_MAX_RECORD];
-		switch (h->kind) {
-		case HOOK_SYS_ENTER:
-		case HOOK_SYS_EXIT:
-			if (h->nr != nr || (h->kind == HOOK_SYS_EXIT) != exit)
+	struct user_regs_struct wrap;
+	memset(&wrap, 0, sizeof(wrap));
+	wrap.rdi = (uint64_t)(uintptr_t)regs;
+	wrap.rax = exit ? regs->rax : 0;
+	struct hook_override ov = { false, 0 };
+	/* Linux: sys_enter tracepoints, then the call's function; its return, then sys_exit. */
+	for (int pass = 0; pass < 2; pass++) {
+		bool want_func = pass == (exit ? 0 : 1);
+		for (size_t i = 0; i < agent.nhooks; i++) {
+			const struct hook *h = &agent.hooks[i];
+			uint8_t rec[TP_MAX_RECORD];
+			if ((h->kind == HOOK_KSYSCALL || h->kind == HOOK_KRETSYSCALL) != want_func)
+				continue;
+			switch (h->kind) {
+			case HOOK_SYS_ENTER:
+			case HOOK_SYS_EXIT:
+				if (h->nr != nr || (h->kind == HOOK_SYS_EXIT) != exit)
+					break;
+				tp_record_fill(&h->layout, rec, (int)syscall(SYS_gettid), (int)nr,
+					       exit ? NULL : args, (int64_t)regs->rax);
+				bpfrt_prog__run_ctx_cookie(h->prog, rec, h->layout.size, h->cookie, NULL);
 				break;
-			tp_record_fill(&h->layout, rec, (int)syscall(SYS_gettid), (int)nr,
-				       exit ? NULL : args, (int64_t)regs->rax);
-			bpfrt_prog__run_ctx_cookie(h->prog, rec, h->layout.size, h->cookie, NULL);
-			break;
-		case HOOK_RAW_SYS_ENTER:
-		case HOOK_RAW_SYS_EXIT:
-			if ((h->kind == HOOK_RAW_SYS_EXIT) == exit)
-				bpfrt_prog__run_ctx_cookie(h->prog, raw, sizeof(raw), h->cookie, NULL);
-			break;
-		case HOOK_UPROBE:
-		case HOOK_URETPROBE:
-			break;
+			case HOOK_RAW_SYS_ENTER:
+			case HOOK_RAW_SYS_EXIT:
+				if ((h->kind == HOOK_RAW_SYS_EXIT) == exit)
+					bpfrt_prog__run_ctx_cookie(h->prog, raw, sizeof(raw), h->cookie, NULL);
+				break;
+			case HOOK_KSYSCALL:
+			case HOOK_KRETSYSCALL:
+				if (h->nr == nr && (h->kind == HOOK_KRETSYSCALL) == exit)
+					prog_run_hook(h->prog, &wrap, 21 * sizeof(uint64_t), h->cookie,
+						      h->may_override ? &ov : NULL, NULL);
+				break;
+			case HOOK_UPROBE:
+			case HOOK_URETPROBE:
+				break;
+			}
 		}
 	}
-	return false;
+	if (ov.set)
+		regs->rax = ov.rc;
+	return ov.set;
 }
 
 static void agent_print(enum bpfrt_print_level level, const char *msg, void *ctx)
@@ -297,7 +335,7 @@ static int start_syscalls(bool rewrite)
 
 /* Load the object (maps shared through pin) and patch the probes; output to agent.out. */
 static int start(const char *path, const char *pin, const char *engine, const char *only,
-		 const char *syscalls)
+		 const char *syscalls, bool allow_override)
 {
 	BPFRT_OPTS(bpfrt_runtime_opts, ro, .trace_output = agent.out, .print = agent_print);
 	agent.rt = bpfrt_runtime__new(&ro);
@@ -311,13 +349,13 @@ static int start(const char *path, const char *pin, const char *engine, const ch
 								     : BPFRT_ENGINE_DEFAULT;
 	if (!agent.obj || bpfrt_object__load_engine(agent.obj, e))
 		return -EINVAL; /* printed through agent_print */
-	int err = hooks_build(agent.rt, agent.obj, only, &agent.hooks, &agent.nhooks);
+	int err = hooks_build(agent.rt, agent.obj, only, allow_override, &agent.hooks, &agent.nhooks);
 	for (size_t i = 0; !err && i < agent.nhooks; i++)
 		if (agent.hooks[i].kind == HOOK_UPROBE || agent.hooks[i].kind == HOOK_URETPROBE)
 			err = add_site(&agent.hooks[i]);
 	bool any_sys = false, rewrite = syscalls && strcmp(syscalls, "sigsys");
 	for (size_t i = 0; syscalls && !err && i < agent.nhooks; i++)
-		any_sys |= agent.hooks[i].kind != HOOK_UPROBE && agent.hooks[i].kind != HOOK_URETPROBE;
+		any_sys |= hook_is_syscall(agent.hooks[i].kind);
 	if (err || (!agent.nsites && !any_sys))
 		return err;
 	agent.pool = tramp_pool_new();
@@ -367,7 +405,8 @@ __attribute__((constructor)) static void agent_init(void)
 	const char *sys = getenv("BPFRT_AGENT_SYSCALLS"), *stats = getenv("BPFRT_AGENT_STATS");
 	if (sys && strcmp(sys, "1") && strcmp(sys, "sigsys"))
 		sys = NULL;
-	int err = start(path, pin, engine, getenv("BPFRT_AGENT_PROG"), sys);
+	const char *ov = getenv("BPFRT_AGENT_OVERRIDE");
+	int err = start(path, pin, engine, getenv("BPFRT_AGENT_PROG"), sys, ov && !strcmp(ov, "1"));
 	if (!err && sys && stats && !strcmp(stats, "1"))
 		atexit(print_stats);
 	if (err)
@@ -392,17 +431,19 @@ static int sock_close(void *cookie)
 /*
  * Loaded into a running process (bpfrt trace -p with the agent): bpfrt makes
  * the process call dlopen() and then this, with every thread stopped, so the
- * patching races with no one. config: "OBJ\nPIN\nSOCKET\nENGINE\nPROG" (PROG
- * may be empty). Return: 0 or a negative errno (reported on the socket).
+ * patching races with no one. config: "OBJ\nPIN\nSOCKET\nENGINE\nPROG[\nOVERRIDE]"
+ * (PROG may be empty; OVERRIDE "1" allows bpf_override_return). Return: 0
+ * or a negative errno (reported on the socket).
  */
 __attribute__((visibility("default"))) int bpfrt_agent_attach(const char *config)
 {
-	char buf[4 * 4096 + 64], *f[5] = { 0 };
+	char buf[4 * 4096 + 64], *f[6] = { 0 };
 	snprintf(buf, sizeof(buf), "%s", config);
-	char *save = NULL, *tok = strtok_r(buf, "\n", &save);
-	for (int i = 0; i < 5 && tok; i++, tok = strtok_r(NULL, "\n", &save))
-		f[i] = tok;
-	if (!f[0] || !f[1] || !f[2] || !f[3])
+	/* strsep, not strtok: an empty PROG is a field, not a separator run */
+	char *rest = buf;
+	for (int i = 0; i < 6 && rest; i++)
+		f[i] = strsep(&rest, "\n");
+	if (!f[0] || !f[1] || !f[2] || !f[3] || !f[0][0] || !f[1][0] || !f[2][0] || !f[3][0])
 		return -EINVAL;
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -420,7 +461,8 @@ __attribute__((visibility("default"))) int bpfrt_agent_attach(const char *config
 		return -ENOMEM;
 	}
 	setvbuf(agent.out, NULL, _IOLBF, 0);
-	int err = start(f[0], f[1], f[3], f[4] && f[4][0] ? f[4] : NULL, false);
+	int err = start(f[0], f[1], f[3], f[4] && f[4][0] ? f[4] : NULL, false,
+			f[5] && !strcmp(f[5], "1"));
 	if (err)
 		fprintf(agent.out, "bpfrt agent (pid %d): not started: %s\n", getpid(), strerror(-err));
 	return err;

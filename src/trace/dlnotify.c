@@ -23,7 +23,7 @@
 
 static void (*notify)(void);
 
-static void on_debug_state(uint64_t site, struct tramp_regs *regs)
+static bool on_debug_state(uint64_t site, struct tramp_regs *regs)
 {
 	(void)site;
 	(void)regs;
@@ -34,6 +34,7 @@ static void on_debug_state(uint64_t site, struct tramp_regs *regs)
 	 */
 	if (_r_debug.r_state == RT_CONSISTENT)
 		notify();
+	return false; /* _dl_debug_state runs on */
 }
 
 int dlnotify_start(struct tramp_pool *pool, void (*fn)(void), char *why, size_t whylen)

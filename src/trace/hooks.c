@@ -4,10 +4,22 @@
  *
  * The section names are libbpf's: "tracepoint/syscalls/sys_enter_write" (or
  * "tp/..."), "raw_tracepoint/sys_enter" (or "raw_tp/..."), "uprobe/PATH:FUNC",
- * "usdt/PATH:PROVIDER:NAME" (one uprobe hook per call site of the probe). Programs of other
+ * "usdt/PATH:PROVIDER:NAME" (one uprobe hook per call site of the probe),
+ * "ksyscall/NAME" and "kretsyscall/NAME" (or "kprobe/__x64_sys_NAME" and
+ * "kretprobe/__x64_sys_NAME": the function Linux runs for the call on
+ * x86-64, the only kernel functions a process reaches). Programs of other
  * types (xdp, socket filters...) are not for processes and are left out;
  * a tracing program whose target bpfrt cannot hook in a process is an error,
  * so a typo never silently traces nothing.
+ *
+ * bpf_override_return is checked here, where the hook is known: Linux lets
+ * it run only from a kprobe at the entry of a function open to error
+ * injection (every system call is), and refuses the program anywhere else,
+ * uprobes included. bpfrt allows a system call's entry and, since it can
+ * return from a user function as well as a kernel one, a uprobe at a
+ * function's first instruction; never a return, an offset or a USDT site
+ * (the function has run, or is half-way through). Even there it takes the
+ * user's explicit --allow-override: it changes what the process computes.
  */
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
@@ -101,6 +113,63 @@ static int uprobe_hook(struct bpfrt_runtime *rt, const char *prog, const char *s
 	h->site.off = off + extra;
 	h->site.entry = !ret;
 	h->site.ret = ret;
+	h->func_entry = !ret && extra == 0;
+	return 0;
+}
+
+/*
+ * "ksyscall/NAME" (name: NAME), "kprobe/__x64_sys_NAME" (name: after the
+ * prefix), and their returns: the system call's entry or exit.
+ */
+static int ksyscall_hook(struct bpfrt_runtime *rt, const char *prog, const char *sec,
+			 const char *name, bool ret, struct hook *h)
+{
+	h->kind = ret ? HOOK_KRETSYSCALL : HOOK_KSYSCALL;
+	if (strchr(name, '+'))
+		return rt_fail(rt, -EINVAL, "program '%s': section '%s': a system call is hooked at "
+			       "its function's entry or return, not at an offset", prog, sec);
+	h->nr = syscall_nr(name);
+	if (h->nr < 0)
+		return rt_fail(rt, -EINVAL, "program '%s': x86-64 has no system call '%s' (section '%s')",
+			       prog, name, sec);
+	return 0;
+}
+
+/* Why h cannot return early (NULL: it can), for the messages below. */
+static const char *no_early_return(const struct hook *h)
+{
+	switch (h->kind) {
+	case HOOK_KSYSCALL:
+		return NULL;
+	case HOOK_UPROBE:
+		if (h->func_entry)
+			return NULL;
+		return !strncmp(h->sec, "usdt", 4) ? "a USDT probe, inside a function"
+						   : "inside the function (an offset past its entry)";
+	case HOOK_URETPROBE:
+		return "a function's return: it has run already";
+	case HOOK_KRETSYSCALL:
+		return "a system call's return: it has run already";
+	default:
+		return "a tracepoint, not a function's entry";
+	}
+}
+
+/* The bpf_override_return rules above, for the hook h of a loaded program. */
+static int override_check(struct bpfrt_runtime *rt, struct hook *h, bool allow)
+{
+	const char *why = no_early_return(h);
+	h->may_override = allow && !why;
+	if (!prog_calls_helper(h->prog, 58 /* BPF_FUNC_override_return */))
+		return 0;
+	if (why)
+		return rt_fail(rt, -EINVAL, "program '%s' calls bpf_override_return, but section '%s' "
+			       "is %s; only a system call's entry (ksyscall/NAME, kprobe/__x64_sys_NAME) "
+			       "or a uprobe at a function's entry can return early", h->name, h->sec, why);
+	if (!allow)
+		return rt_fail(rt, -EPERM, "program '%s' (section '%s') calls bpf_override_return, "
+			       "which changes what the traced process's calls return; it runs only "
+			       "when allowed explicitly (bpfrt trace --allow-override)", h->name, h->sec);
 	return 0;
 }
 
@@ -257,12 +326,18 @@ static int hook_of(struct bpfrt_runtime *rt, const struct bpfrt_program *p, stru
 			return -EAGAIN; /* many hooks: usdt_hooks() */
 		if (!strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9))
 			return uprobe_hook(rt, prog, sec, target, h);
+		if (!strncmp(sec, "ksyscall/", 9) || !strncmp(sec, "kretsyscall/", 12))
+			return ksyscall_hook(rt, prog, sec, target, sec[1] == 'r', h);
+		if ((!strncmp(sec, "kprobe/", 7) || !strncmp(sec, "kretprobe/", 10)) &&
+		    !strncmp(target, "__x64_sys_", 10))
+			return ksyscall_hook(rt, prog, sec, target + 10, sec[1] == 'r', h);
 		return rt_fail(rt, -EINVAL, "program '%s': section '%s' probes the kernel; bpfrt trace "
-			       "probes processes (uprobe/PATH:FUNC, uretprobe/PATH:FUNC, usdt/PATH:PROVIDER:NAME)", prog, sec);
+			       "probes processes (uprobe/PATH:FUNC, uretprobe/PATH:FUNC, usdt/PATH:PROVIDER:NAME) "
+			       "and their system calls (ksyscall/NAME, kprobe/__x64_sys_NAME)", prog, sec);
 	default:
 		return rt_fail(rt, -EINVAL, "program '%s': section '%s' is not a hook in a process "
 			       "(tracepoint/syscalls/..., raw_tracepoint/sys_enter|sys_exit, uprobe, "
-			       "uretprobe)", prog, sec);
+			       "uretprobe, usdt, ksyscall, kretsyscall)", prog, sec);
 	}
 }
 
@@ -273,7 +348,7 @@ static bool is_tracing(enum bpfrt_prog_type t)
 }
 
 int hooks_build(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const char *only,
-		struct hook **hooks, size_t *nhooks)
+		bool allow_override, struct hook **hooks, size_t *nhooks)
 {
 	struct hook_list l = { 0 };
 	int err = 0;
@@ -290,11 +365,14 @@ int hooks_build(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const char *
 			err = -ENOMEM;
 			break;
 		}
+		size_t first = l.n;
 		err = hook_of(rt, p, h);
 		if (err == -EAGAIN)
 			err = usdt_hooks(rt, obj, p, &l);
 		else if (!err)
 			l.n++;
+		for (size_t i = first; !err && i < l.n; i++)
+			err = override_check(rt, &l.v[i], allow_override);
 		if (err)
 			break;
 	}
@@ -303,7 +381,7 @@ int hooks_build(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const char *
 				     bpfrt_object__name(obj), only)
 			   : rt_fail(rt, -ENOENT, "object '%s' has no program for process hooks "
 				     "(tracepoint/syscalls/..., raw_tracepoint/sys_enter|sys_exit, "
-				     "uprobe, uretprobe, usdt)",
+				     "uprobe, uretprobe, usdt, ksyscall, kretsyscall)",
 				     bpfrt_object__name(obj));
 	if (err) {
 		free(l.v);

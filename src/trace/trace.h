@@ -65,7 +65,21 @@ enum hook_kind {
 	HOOK_RAW_SYS_EXIT,  /* raw_tracepoint/sys_exit */
 	HOOK_UPROBE,        /* uprobe/PATH:FUNC[+OFF] */
 	HOOK_URETPROBE,     /* uretprobe/PATH:FUNC */
+	/*
+	 * ksyscall/NAME, kprobe/__x64_sys_NAME: the system call's function at
+	 * its entry, ctx the registers of x86-64's syscall wrapper, whose di
+	 * points at the user's registers (struct pt_regs), as in Linux.
+	 */
+	HOOK_KSYSCALL,
+	/* kretsyscall/NAME, kretprobe/__x64_sys_NAME: its return, ax the result. */
+	HOOK_KRETSYSCALL,
 };
+
+/* Hooks on system calls (run by tracer.c, or by the agent through sud.c). */
+static inline bool hook_is_syscall(enum hook_kind k)
+{
+	return k != HOOK_UPROBE && k != HOOK_URETPROBE;
+}
 
 /* A probed place in a file: the same in every process that maps it. */
 struct probe_site {
@@ -93,6 +107,12 @@ struct hook {
 	int site_idx;       /* uprobes: index in the tracer's sites */
 	uint64_t cookie;    /* bpf_get_attach_cookie(): USDT, the site's spec id */
 	const char *sec;    /* the program's section, for messages */
+	bool func_entry;    /* uprobe at a function's first instruction (not +OFF, not USDT) */
+	/*
+	 * bpf_override_return() may make the call return early here: allowed
+	 * (--allow-override) at a system call's entry or a function's entry.
+	 */
+	bool may_override;
 };
 
 /* --- uprobe targets --- */
@@ -158,10 +178,12 @@ int usdt_spec_parse(const char *args, struct usdt_spec *spec, char *why, size_t 
 
 /*
  * The hooks of obj's loaded programs (only the one named only, if given).
+ * A program calling bpf_override_return is refused unless allow_override,
+ * and anywhere but a system call's entry or a function's entry.
  * Return: 0, or a negative errno after rt_fail() naming the program.
  */
 int hooks_build(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const char *only,
-		struct hook **hooks, size_t *nhooks);
+		bool allow_override, struct hook **hooks, size_t *nhooks);
 
 /* --- seccomp --- */
 
@@ -187,6 +209,14 @@ struct task {
 	struct ret_frame *frames;
 	size_t nframes, capframes;
 	bool exit_wanted;     /* resume to the syscall-exit stop */
+	/*
+	 * bpf_override_return() at this call's entry: it was skipped (orig_rax
+	 * -1); its exit stop sets rax to override_rc, and the exit hooks see
+	 * the call as override_nr.
+	 */
+	bool overridden;
+	long override_nr;
+	uint64_t override_rc;
 	bool info_fresh;      /* uid, gid and comm read since the last exec */
 	int pending_sig;      /* a signal taken while bpfrt held the task, to deliver */
 	struct bpfrt_task info;
@@ -279,9 +309,13 @@ struct bpfrt_tracer {
 	size_t nprocs, capprocs;
 };
 
-/* Run a hook's program for task on a context. */
+/*
+ * Run a hook's program for task on a context; ov (NULL: none) receives a
+ * bpf_override_return() where h->may_override.
+ */
+struct hook_override;
 void tracer_fire(struct bpfrt_tracer *t, struct task *task, const struct hook *h, void *ctx,
-		 uint32_t len);
+		 uint32_t len, struct hook_override *ov);
 /* Let task go on, delivering sig (0: none), stopping where the hooks need it. */
 void tracer_resume(struct bpfrt_tracer *t, struct task *task, int sig);
 

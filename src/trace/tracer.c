@@ -16,6 +16,14 @@
  * syscall-exit stop. Attached processes cannot be given a filter safely (it
  * would outlive the tracer and fail hooked calls with ENOSYS), so they stop
  * at every system call (PTRACE_SYSCALL) and the tracer picks the hooked ones.
+ *
+ * ksyscall programs (the call's function, entered after the sys_enter
+ * tracepoints, left before sys_exit, as in Linux) get the registers of the
+ * syscall wrapper: di points at the user's. When one calls
+ * bpf_override_return, the call is skipped at its entry stop (orig_rax -1,
+ * which the kernel honours at a seccomp stop and a syscall-entry stop
+ * alike) and its exit stop, asked for then, puts the value in rax: the exit
+ * hooks see the call's number and that result, as they would in Linux.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -146,7 +154,8 @@ struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 		t->agent_config = opts->agent_config;
 		t->agent_sys = opts->agent_path && opts->agent_syscalls;
 	}
-	int err = hooks_build(rt, obj, opts ? opts->prog_name : NULL, &t->hooks, &t->nhooks);
+	int err = hooks_build(rt, obj, opts ? opts->prog_name : NULL, opts && opts->allow_override,
+			      &t->hooks, &t->nhooks);
 	t->nsys = syscall_count();
 	t->want_enter = calloc((size_t)t->nsys, sizeof(bool));
 	t->want_exit = calloc((size_t)t->nsys, sizeof(bool));
@@ -154,13 +163,15 @@ struct bpfrt_tracer *bpfrt_tracer__new(struct bpfrt_object *obj,
 		err = rt_fail(rt, -ENOMEM, "out of memory for the hooks");
 	for (size_t i = 0; !err && i < t->nhooks; i++) {
 		const struct hook *h = &t->hooks[i];
-		if (t->agent_sys && h->kind != HOOK_UPROBE && h->kind != HOOK_URETPROBE)
+		if (t->agent_sys && hook_is_syscall(h->kind))
 			continue; /* the agent runs it */
 		switch (h->kind) {
 		case HOOK_SYS_ENTER:
+		case HOOK_KSYSCALL:
 			t->want_enter[h->nr] = true;
 			break;
 		case HOOK_SYS_EXIT:
+		case HOOK_KRETSYSCALL:
 			t->want_exit[h->nr] = true;
 			break;
 		case HOOK_RAW_SYS_ENTER:
@@ -473,49 +484,72 @@ void tracer_resume(struct bpfrt_tracer *t, struct task *task, int sig)
 }
 
 void tracer_fire(struct bpfrt_tracer *t, struct task *task, const struct hook *h, void *ctx,
-		 uint32_t len)
+		 uint32_t len, struct hook_override *ov)
 {
 	bpfrt_runtime__set_task(t->rt, task_info(task));
 	/* A program's fault is reported (naming it) by the runtime; the target goes on. */
-	bpfrt_prog__run_ctx_cookie(h->prog, ctx, len, h->cookie, NULL);
+	prog_run_hook(h->prog, ctx, len, h->cookie, h->may_override ? ov : NULL, NULL);
 	bpfrt_runtime__set_task(t->rt, NULL);
 	t->hits++;
 	if (t->after_run)
 		t->after_run(t->ctx);
 }
 
-/* Run the hooks of a system call's entry (exit false) or exit. */
-static void syscall_hooks(struct bpfrt_tracer *t, struct task *task,
-			  struct user_regs_struct *regs, bool exit)
+/*
+ * Run the hooks of a system call's entry (exit false) or exit, regs the
+ * task's (orig_rax the number). Return: whether a ksyscall program called
+ * bpf_override_return (entry only), with the value in *rc.
+ */
+static bool syscall_hooks(struct bpfrt_tracer *t, struct task *task,
+			  struct user_regs_struct *regs, bool exit, uint64_t *rc)
 {
 	long nr = (long)regs->orig_rax;
+	struct hook_override ov = { false, 0 };
 	if (t->agent_sys)
-		return; /* the agent runs them in the process */
+		return false; /* the agent runs them in the process */
 	uint64_t args[TP_MAX_ARGS] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9 };
 	/* user_regs_struct begins with the fields of the kernel's struct pt_regs, in its order. */
 	uint64_t raw[2] = { (uint64_t)(uintptr_t)regs, exit ? regs->rax : (uint64_t)nr };
-	for (size_t i = 0; i < t->nhooks; i++) {
-		const struct hook *h = &t->hooks[i];
-		uint8_t rec[TP_MAX_RECORD];
-		switch (h->kind) {
-		case HOOK_SYS_ENTER:
-		case HOOK_SYS_EXIT:
-			if (h->nr != nr || (h->kind == HOOK_SYS_EXIT) != exit)
+	/* The wrapper's registers (ksyscall): di the user's, ax the result at the return. */
+	struct user_regs_struct wrap;
+	memset(&wrap, 0, sizeof(wrap));
+	wrap.rdi = (uint64_t)(uintptr_t)regs;
+	wrap.rax = exit ? regs->rax : 0;
+	/* Linux: sys_enter tracepoints, then the call's function; its return, then sys_exit. */
+	for (int pass = 0; pass < 2; pass++) {
+		bool want_func = pass == (exit ? 0 : 1);
+		for (size_t i = 0; i < t->nhooks; i++) {
+			const struct hook *h = &t->hooks[i];
+			uint8_t rec[TP_MAX_RECORD];
+			if ((h->kind == HOOK_KSYSCALL || h->kind == HOOK_KRETSYSCALL) != want_func)
+				continue;
+			switch (h->kind) {
+			case HOOK_SYS_ENTER:
+			case HOOK_SYS_EXIT:
+				if (h->nr != nr || (h->kind == HOOK_SYS_EXIT) != exit)
+					break;
+				tp_record_fill(&h->layout, rec, task->tid, (int)nr, exit ? NULL : args,
+					       (int64_t)regs->rax);
+				tracer_fire(t, task, h, rec, h->layout.size, NULL);
 				break;
-			tp_record_fill(&h->layout, rec, task->tid, (int)nr, exit ? NULL : args,
-				       (int64_t)regs->rax);
-			tracer_fire(t, task, h, rec, h->layout.size);
-			break;
-		case HOOK_RAW_SYS_ENTER:
-		case HOOK_RAW_SYS_EXIT:
-			if ((h->kind == HOOK_RAW_SYS_EXIT) == exit)
-				tracer_fire(t, task, h, raw, sizeof(raw));
-			break;
-		case HOOK_UPROBE:
-		case HOOK_URETPROBE:
-			break; /* uprobe.c runs these */
+			case HOOK_RAW_SYS_ENTER:
+			case HOOK_RAW_SYS_EXIT:
+				if ((h->kind == HOOK_RAW_SYS_EXIT) == exit)
+					tracer_fire(t, task, h, raw, sizeof(raw), NULL);
+				break;
+			case HOOK_KSYSCALL:
+			case HOOK_KRETSYSCALL:
+				if (h->nr == nr && (h->kind == HOOK_KRETSYSCALL) == exit)
+					tracer_fire(t, task, h, &wrap, 21 * sizeof(uint64_t), &ov);
+				break;
+			case HOOK_UPROBE:
+			case HOOK_URETPROBE:
+				break; /* uprobe.c runs these */
+			}
 		}
 	}
+	*rc = ov.rc;
+	return ov.set;
 }
 
 static void on_syscall_stop(struct bpfrt_tracer *t, struct task *task)
@@ -528,19 +562,38 @@ static void on_syscall_stop(struct bpfrt_tracer *t, struct task *task)
 		tracer_resume(t, task, 0);
 		return;
 	}
+	uint64_t rc;
+	if (si.op == SYSCALL_STOP_EXIT && task->overridden) {
+		/* skipped at its entry: the result is the program's, the number the call's */
+		task->overridden = false;
+		regs.rax = task->override_rc;
+		ptrace(PTRACE_SETREGS, task->tid, 0, &regs);
+		regs.orig_rax = (unsigned long long)task->override_nr;
+	}
 	long nr = (long)regs.orig_rax;
 	bool known = nr >= 0 && nr < t->nsys;
 	bool scan = t->scan_maps && maps_change(nr);
 	if (si.op == SYSCALL_STOP_EXIT) {
 		task->exit_wanted = false;
 		if (t->raw_exit || (known && t->want_exit[nr]))
-			syscall_hooks(t, task, &regs, true);
+			syscall_hooks(t, task, &regs, true, &rc);
 		if (scan && (int64_t)regs.rax >= 0)
 			uprobes_place(t, task);
 	} else if (si.op == SYSCALL_STOP_ENTRY || si.op == SYSCALL_STOP_SECCOMP) {
-		if (t->raw_enter || (known && t->want_enter[nr]))
-			syscall_hooks(t, task, &regs, false);
-		task->exit_wanted = t->raw_exit || (known && t->want_exit[nr]) || scan;
+		task->overridden = false;
+		if ((t->raw_enter || (known && t->want_enter[nr])) &&
+		    syscall_hooks(t, task, &regs, false, &rc)) {
+			/* bpf_override_return: not made; rax is set again at the exit stop */
+			task->overridden = true;
+			task->override_nr = nr;
+			task->override_rc = rc;
+			regs.orig_rax = (unsigned long long)-1;
+			regs.rax = rc;
+			if (ptrace(PTRACE_SETREGS, task->tid, 0, &regs))
+				task->overridden = false; /* gone meanwhile */
+		}
+		task->exit_wanted = t->raw_exit || (known && t->want_exit[nr]) || scan ||
+				    task->overridden;
 	}
 	tracer_resume(t, task, 0);
 }

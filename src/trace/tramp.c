@@ -9,9 +9,18 @@
  *   push ss, rsp, flags, cs, rip, orig_ax, rdi ... r15   -> struct pt_regs
  *   fix the saved rsp and rip; rdi = site, rsi = &regs
  *   call hit (stack aligned to 16 through rbx, which is saved)
- *   pop r15 ... rdi, skip the rest, popfq, lea 128(%rsp),%rsp
+ *   test %al,%al               hit's answer: return from the function?
+ *   pop r15 ... rdi            (neither these nor the xmm loads touch flags)
+ *   jnz 1f
+ *   skip the rest, popfq, lea 128(%rsp),%rsp
  *   the moved instructions (RIP-relative fields re-based)
  *   jmp back past them
+ * 1:skip the rest, popfq, lea 128(%rsp),%rsp
+ *   ret                        rax as hit left it, the probed code not run
+ *
+ * The early return (bpf_override_return) is right only at a function's
+ * first instruction, where the stack top is the return address; the agent
+ * asks for it only there.
  *
  * Patching happens while the process has one thread (the agent's
  * constructor), so no thread can be inside the bytes being replaced.
@@ -228,19 +237,34 @@ static void call(struct emit *e, uint64_t fn)
 	put(e, (uint8_t[]){ 0x48, 0x89, 0xdc }, 3); /* mov %rbx,%rsp */
 }
 
-static void restore_regs(struct emit *e)
+/* The general registers, back from struct tramp_regs (flags untouched). */
+static void restore_gprs(struct emit *e)
 {
-	static const uint8_t tail[] = {
+	static const uint8_t pops[] = {
 		0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, /* pop r15 r14 r13 r12 */
 		0x5d, 0x5b,                   /* pop rbp rbx */
 		0x41, 0x5b, 0x41, 0x5a, 0x41, 0x59, 0x41, 0x58, /* pop r11 r10 r9 r8 */
 		0x58, 0x59, 0x5a, 0x5e, 0x5f, /* pop rax rcx rdx rsi rdi */
+	};
+	put(e, pops, sizeof(pops));
+}
+
+/* Then the flags, and rsp as it was at the probed instruction. */
+static void restore_rest(struct emit *e)
+{
+	static const uint8_t tail[] = {
 		0x48, 0x8d, 0x64, 0x24, 0x18, /* lea 24(%rsp),%rsp: orig_ax, ip, cs */
 		0x9d,                         /* popfq */
 		0x48, 0x8d, 0x64, 0x24, 0x10, /* lea 16(%rsp),%rsp: sp, ss (flags kept) */
 		0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00, /* lea 128(%rsp),%rsp */
 	};
 	put(e, tail, sizeof(tail));
+}
+
+static void restore_regs(struct emit *e)
+{
+	restore_gprs(e);
+	restore_rest(e);
 }
 
 int tramp_patch(struct tramp_pool *pool, uint64_t addr, uint64_t site, tramp_hit_fn hit,
@@ -286,8 +310,13 @@ int tramp_patch(struct tramp_pool *pool, uint64_t addr, uint64_t site, tramp_hit
 	put(&e, (uint8_t[]){ 0x48, 0xbf }, 2);       /* movabs $site,%rdi */
 	put64(&e, site);
 	call(&e, (uint64_t)(uintptr_t)hit);
+	put(&e, (uint8_t[]){ 0x84, 0xc0 }, 2); /* test %al,%al: return early? */
 	xmm_move(&e, false);
-	restore_regs(&e);
+	restore_gprs(&e);
+	put(&e, (uint8_t[]){ 0x0f, 0x85 }, 2); /* jnz rel32: to the early return below */
+	size_t jnz_at = e.n;
+	put32(&e, 0);
+	restore_rest(&e);
 	unsigned off = 0;
 	for (unsigned k = 0; k < nins; k++) {
 		uint64_t to = (uint64_t)(uintptr_t)(t + e.n);
@@ -302,6 +331,11 @@ int tramp_patch(struct tramp_pool *pool, uint64_t addr, uint64_t site, tramp_hit
 		put1(&e, 0xe9);
 		put32(&e, (uint32_t)(int32_t)((int64_t)(addr + covered) - (int64_t)(uintptr_t)(t + e.n + 4)));
 	}
+	/* The early return: to the return address at the stack top. */
+	uint32_t early = (uint32_t)(e.n - (jnz_at + 4));
+	memcpy(t + jnz_at, &early, 4);
+	restore_rest(&e);
+	put1(&e, 0xc3); /* ret */
 	if (e.n > TRAMP_MAX) { /* cannot be with the instructions above; checked all the same */
 		snprintf(why, whylen, "its trampoline takes %zu bytes, more than %d", e.n, TRAMP_MAX);
 		return -1;

@@ -2,11 +2,13 @@
 /*
  * tramp.h (internal) - in-process probes: a jump over the probed instruction
  * into a trampoline that saves the registers as struct pt_regs, calls a
- * handler, restores them, runs the moved instructions and jumps back.
+ * handler, restores them, runs the moved instructions and jumps back (or,
+ * if the handler says so, returns from the probed function).
  */
 #ifndef BPFRT_TRACE_TRAMP_H
 #define BPFRT_TRACE_TRAMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,8 +18,15 @@ struct tramp_regs {
 	uint64_t ip, cs, flags, sp, ss;
 };
 
-/* Called on a hit of probe `site`, with the registers at the probed instruction. */
-typedef void (*tramp_hit_fn)(uint64_t site, struct tramp_regs *regs);
+/*
+ * Called on a hit of probe `site`, with the registers at the probed
+ * instruction. Return: false to go on with the code (registers as left in
+ * regs, ip and sp excepted); true to return from the probed function at
+ * once instead, with regs->ax, as a ret there would (for a probe on a
+ * function's first instruction only, where the stack top is the return
+ * address: bpf_override_return).
+ */
+typedef bool (*tramp_hit_fn)(uint64_t site, struct tramp_regs *regs);
 /*
  * Called when a function returns into the return trampoline: regs->sp is
  * the slot the real return address must be written to (regs->ip is

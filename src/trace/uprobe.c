@@ -26,6 +26,12 @@
  * frame, puts the real return address in rip and runs the programs with the
  * return value in rax. Detaching writes back every replaced return address
  * and every displaced byte, so the process goes on as if never probed.
+ *
+ * A program at a function's entry that calls bpf_override_return (allowed
+ * by hooks.c) makes the function return at once: rax takes the value and
+ * the thread resumes at the return address, popped, as a ret would; the
+ * displaced instruction never runs. A uretprobe's return address, replaced
+ * first, leads to its trampoline, so uretprobes see the value too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -269,8 +275,9 @@ void uprobes_place(struct bpfrt_tracer *t, struct task *task)
 }
 
 /* Run the programs of site (entry or return ones) on the registers. */
+/* Run the programs of a site; ov gets a bpf_override_return of an entry's. */
 static void run_site(struct bpfrt_tracer *t, struct task *task, int site, bool ret,
-		     struct user_regs_struct *regs)
+		     struct user_regs_struct *regs, struct hook_override *ov)
 {
 	for (size_t i = 0; i < t->nhooks; i++) {
 		const struct hook *h = &t->hooks[i];
@@ -278,7 +285,7 @@ static void run_site(struct bpfrt_tracer *t, struct task *task, int site, bool r
 			continue;
 		/* The kernel's struct pt_regs is the first 21 words of user_regs_struct. */
 		struct user_regs_struct copy = *regs;
-		tracer_fire(t, task, h, &copy, 21 * sizeof(uint64_t));
+		tracer_fire(t, task, h, &copy, 21 * sizeof(uint64_t), ov);
 	}
 }
 
@@ -503,18 +510,28 @@ bool uprobes_on_trap(struct bpfrt_tracer *t, struct task *task)
 		struct ret_frame f = task->frames[--task->nframes];
 		regs.rip = f.ret;
 		ptrace(PTRACE_SETREGS, task->tid, 0, &regs);
-		run_site(t, task, f.site, true, &regs);
+		run_site(t, task, f.site, true, &regs, NULL);
 		tracer_resume(t, task, 0);
 		return true;
 	}
 	if (bp->site >= 0) {
 		const struct probe_site *site = &t->sites[bp->site];
+		struct hook_override ov = { false, 0 };
 		if (site->entry)
-			run_site(t, task, bp->site, false, &regs);
+			run_site(t, task, bp->site, false, &regs, &ov);
 		uint64_t ret;
 		if (site->ret && p->tramp_placed && !peek_word(task->tid, regs.rsp, &ret) &&
 		    task_push_frame(task, (struct ret_frame){ regs.rsp, ret, bp->site }))
 			poke_word(task->tid, regs.rsp, p->tramp);
+		if (ov.set && !peek_word(task->tid, regs.rsp, &ret)) {
+			/* returned at once, as a ret would: to the (maybe replaced) return address */
+			regs.rax = ov.rc;
+			regs.rip = ret;
+			regs.rsp += 8;
+			ptrace(PTRACE_SETREGS, task->tid, 0, &regs);
+			tracer_resume(t, task, 0);
+			return true;
+		}
 	}
 	if (emulate(task->tid, &regs, bp->orig)) {
 		ptrace(PTRACE_SETREGS, task->tid, 0, &regs);

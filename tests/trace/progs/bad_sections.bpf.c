@@ -24,6 +24,18 @@ int raw_kernel_only(void *ctx)
 	return 0;
 }
 
+SEC("ksyscall/nosuchcall")
+int no_such_ksyscall(void *ctx)
+{
+	return 0;
+}
+
+SEC("kprobe/__x64_sys_openat+4")
+int ksyscall_offset(void *ctx)
+{
+	return 0;
+}
+
 SEC("xdp")
 int not_tracing(struct xdp_md *ctx)
 {
