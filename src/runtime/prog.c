@@ -753,15 +753,30 @@ static pthread_once_t hook_exec_once = PTHREAD_ONCE_INIT;
  * shared library (the preloaded trace agent, loaded at start-up).
  */
 #define HOOK_TLS __attribute__((tls_model("initial-exec")))
-static __thread struct bpfrt_exec *hook_exec HOOK_TLS;
-static __thread bool hook_running HOOK_TLS;
 
 /* The context region's name in hook runs: marks an execution state set up by a hook. */
 static const char hook_ctx_name[] = "ctx";
 
+/*
+ * The state is mapped, not malloc()ed: a hook may run inside a signal
+ * handler that stopped malloc (the trace agent's, on malloc's own brk).
+ */
+#define HOOK_EXEC_SIZE ((sizeof(struct bpfrt_exec) + 4095) & ~(size_t)4095)
+
+static __thread struct bpfrt_exec *hook_exec HOOK_TLS;
+static __thread bool hook_running HOOK_TLS;
+
+/* A thread ending: hooks may still run in it (its exit calls) and map a new one. */
+static void hook_exec_free(void *p)
+{
+	if (hook_exec == p)
+		hook_exec = NULL;
+	munmap(p, HOOK_EXEC_SIZE);
+}
+
 static void hook_exec_key_make(void)
 {
-	pthread_key_create(&hook_exec_key, free);
+	pthread_key_create(&hook_exec_key, hook_exec_free);
 }
 
 int bpfrt_prog__run_ctx(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_t *retval)
@@ -780,12 +795,12 @@ int prog_run_hook(struct bpfrt_prog *prog, void *ctx, uint32_t ctx_size, uint64_
 {
 	if (hook_running)
 		return -EBUSY; /* a hook inside a helper of this thread's program */
-	hook_running = true; /* before malloc: a hook on malloc itself must not recurse */
+	hook_running = true; /* before mmap: a hook on mmap itself must not recurse */
 	struct bpfrt_exec *ex = hook_exec;
 	if (!ex) {
 		pthread_once(&hook_exec_once, hook_exec_key_make);
-		ex = malloc(sizeof(*ex));
-		if (!ex) {
+		ex = mmap(NULL, HOOK_EXEC_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (ex == MAP_FAILED) {
 			hook_running = false;
 			return rt_fail(prog->rt, -ENOMEM, "prog '%s': out of memory", prog->name);
 		}

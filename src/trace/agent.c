@@ -310,9 +310,11 @@ static void arm_sites(struct tramp_pool *pool)
 
 static void on_loaded(void)
 {
+	bool was = sud_unhooked(true); /* the agent's calls are not the program's */
 	if (agent.nsites)
 		arm_sites(NULL);
 	sud_modules_changed();
+	sud_unhooked(was);
 }
 
 /* Start the system call hooks: rewritten sites skip them for numbers no program hooks. */
@@ -400,7 +402,9 @@ __attribute__((constructor)) static void agent_init(void)
 	agent.out = fdopen(dup(atoi(fd)), "w");
 	if (!agent.out)
 		return;
-	setvbuf(agent.out, NULL, _IOLBF, 0);
+	/* Its own buffer: stdio would malloc one on the first line, maybe in a hook in malloc. */
+	static char outbuf[BUFSIZ];
+	setvbuf(agent.out, outbuf, _IOLBF, sizeof(outbuf));
 	agent.follow_loads = true;
 	const char *sys = getenv("BPFRT_AGENT_SYSCALLS"), *stats = getenv("BPFRT_AGENT_STATS");
 	if (sys && strcmp(sys, "1") && strcmp(sys, "sigsys"))
@@ -460,7 +464,9 @@ __attribute__((visibility("default"))) int bpfrt_agent_attach(const char *config
 		close(s);
 		return -ENOMEM;
 	}
-	setvbuf(agent.out, NULL, _IOLBF, 0);
+	/* Its own buffer: stdio would malloc one on the first line, maybe in a hook in malloc. */
+	static char outbuf[BUFSIZ];
+	setvbuf(agent.out, outbuf, _IOLBF, sizeof(outbuf));
 	int err = start(f[0], f[1], f[3], f[4] && f[4][0] ? f[4] : NULL, false,
 			f[5] && !strcmp(f[5], "1"));
 	if (err)

@@ -100,15 +100,25 @@ __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
 	"	mov $15, %eax\n"
 	"	syscall\n"
 	"	hlt\n"
-	"sud_entry:\n" /* where rewritten sites jump: a number no hook wants goes straight on */
+	/*
+	 * Where rewritten sites jump: a number no hook wants goes straight on.
+	 * The flags are kept, as a syscall keeps them: the tests run between
+	 * pushfq and popfq.
+	 */
+	"sud_entry:\n"
+	"	pushfq\n"
 	"	cmp $15, %rax\n"
-	"	je 1f\n"
+	"	je 3f\n"
 	"	cmp $511, %rax\n"
-	"	ja sud_entry_hooks\n"
+	"	ja 4f\n"
 	"	bt %rax, sud_wanted(%rip)\n"
-	"	jc sud_entry_hooks\n"
+	"	jc 4f\n"
+	"	popfq\n"
 	"	syscall\n"
 	"	ret $128\n"
+	"4:	popfq\n"
+	"	jmp sud_entry_hooks\n"
+	"3:	popfq\n"
 	/*
 	 * rt_sigreturn (glibc's restorer): the frame is at the stack pointer of
 	 * the syscall instruction, 8 + 128 bytes up. Every register comes back
@@ -173,24 +183,24 @@ __asm__(".pushsection .text.bpfrt_sud_entry,\"ax\",@progbits\n"
 	"	pushfq\n popq 144(%rsp)\n"
 	"	lea 304(%rsp), %rcx\n mov %rcx, 152(%rsp)\n" /* sp at the syscall */
 	"	movq $0x2b, 160(%rsp)\n"
+	/*
+	 * All the extended state (ymm/zmm upper halves, zmm16-31, k0-7, x87),
+	 * which code may keep live across a syscall instruction: xsave into a
+	 * 64-byte aligned area of the size CPUID gives, header zeroed first.
+	 */
 	"	mov %rsp, %rbx\n"
-	"	sub $256, %rsp\n and $-16, %rsp\n"
-	"	movdqu %xmm0, 0(%rsp)\n movdqu %xmm1, 16(%rsp)\n movdqu %xmm2, 32(%rsp)\n"
-	"	movdqu %xmm3, 48(%rsp)\n movdqu %xmm4, 64(%rsp)\n movdqu %xmm5, 80(%rsp)\n"
-	"	movdqu %xmm6, 96(%rsp)\n movdqu %xmm7, 112(%rsp)\n movdqu %xmm8, 128(%rsp)\n"
-	"	movdqu %xmm9, 144(%rsp)\n movdqu %xmm10, 160(%rsp)\n movdqu %xmm11, 176(%rsp)\n"
-	"	movdqu %xmm12, 192(%rsp)\n movdqu %xmm13, 208(%rsp)\n movdqu %xmm14, 224(%rsp)\n"
-	"	movdqu %xmm15, 240(%rsp)\n"
+	"	sub sud_xsave_size(%rip), %rsp\n"
+	"	and $-64, %rsp\n"
+	"	movq $0, 512(%rsp)\n movq $0, 520(%rsp)\n movq $0, 528(%rsp)\n movq $0, 536(%rsp)\n"
+	"	movq $0, 544(%rsp)\n movq $0, 552(%rsp)\n movq $0, 560(%rsp)\n movq $0, 568(%rsp)\n"
+	"	mov $-1, %eax\n mov $-1, %edx\n"
+	"	xsave64 (%rsp)\n"
 	"	cld\n"
 	"	mov %rbx, %rdi\n"
 	"	lea 168(%rbx), %rsi\n" /* the return address */
 	"	call sud_fast\n"
-	"	movdqu 0(%rsp), %xmm0\n movdqu 16(%rsp), %xmm1\n movdqu 32(%rsp), %xmm2\n"
-	"	movdqu 48(%rsp), %xmm3\n movdqu 64(%rsp), %xmm4\n movdqu 80(%rsp), %xmm5\n"
-	"	movdqu 96(%rsp), %xmm6\n movdqu 112(%rsp), %xmm7\n movdqu 128(%rsp), %xmm8\n"
-	"	movdqu 144(%rsp), %xmm9\n movdqu 160(%rsp), %xmm10\n movdqu 176(%rsp), %xmm11\n"
-	"	movdqu 192(%rsp), %xmm12\n movdqu 208(%rsp), %xmm13\n movdqu 224(%rsp), %xmm14\n"
-	"	movdqu 240(%rsp), %xmm15\n"
+	"	mov $-1, %eax\n mov $-1, %edx\n"
+	"	xrstor64 (%rsp)\n"
 	"	mov %rbx, %rsp\n"
 	"	mov 0(%rsp), %r15\n mov 8(%rsp), %r14\n mov 16(%rsp), %r13\n mov 24(%rsp), %r12\n"
 	"	mov 32(%rsp), %rbp\n mov 48(%rsp), %r11\n mov 56(%rsp), %r10\n mov 64(%rsp), %r9\n"
@@ -203,6 +213,7 @@ __asm__(".pushsection .text.bpfrt_sud_entry,\"ax\",@progbits\n"
 	".popsection\n");
 
 #define HIDDEN __attribute__((visibility("hidden")))
+HIDDEN uint64_t sud_xsave_size; /* bytes of the xsave area (CPUID 0xd), + 64 to align */
 extern HIDDEN char sud_begin[], sud_end[], sud_tpl[], sud_tpl_start[], sud_tpl_len[],
 	sud_tpl_off1[], sud_tpl_off2[], sud_tpl_end[], sud_restorer[];
 extern HIDDEN long sud_raw(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
@@ -296,17 +307,34 @@ static unsigned long prog_flags[NSIG_];
 /* In sud_fast's hooks (set before the selector turns ALLOW, cleared after it is BLOCK again). */
 static __thread volatile char hooking __attribute__((tls_model("initial-exec")));
 
+static long sigaction_call(long sig, const struct ksigaction *act, struct ksigaction *old, long size);
+static void wrap_handler(int sig, siginfo_t *si, void *ctx);
+
+/* Wrap sig's handler if it was installed without sigaction_call. */
+static void wrap(int sig)
+{
+	struct ksigaction old;
+	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSYS ||
+	    sud_raw(SYS_rt_sigaction, sig, 0, (long)&old, 8, 0, 0) || old.handler == SIG_DFL ||
+	    old.handler == SIG_IGN || old.handler == (void *)wrap_handler)
+		return;
+	sigaction_call(sig, &old, NULL, 8);
+}
+
 static void wrap_handler(int sig, siginfo_t *si, void *ctx)
 {
 	const ucontext_t *uc = ctx;
 	char was = selector, was_hooking = hooking;
 	/*
 	 * Interrupted in the hooks, dispatch allowed: the handler's calls are
-	 * the program's, hook them. Inside the SIGSYS handler, SIGSYS is
-	 * blocked and a dispatched call would kill the process: dispatch is
-	 * allowed there (also at its very end, where the selector is BLOCK).
+	 * the program's, hook them. With SIGSYS blocked (inside the SIGSYS
+	 * handler, or a mask the program gave sigsuspend) a dispatched call
+	 * would kill the process: dispatch is allowed there (also at the SIGSYS
+	 * handler's very end, where the selector is BLOCK).
 	 */
-	bool in_sigsys = *(const uint64_t *)&uc->uc_sigmask & SIGBIT(SIGSYS);
+	uint64_t now = 0; /* the mask now: sigsuspend's, ppoll's... may block SIGSYS too */
+	sud_raw(SYS_rt_sigprocmask, SIG_BLOCK, 0, (long)&now, 8, 0, 0);
+	bool in_sigsys = ((*(const uint64_t *)&uc->uc_sigmask) | now) & SIGBIT(SIGSYS);
 	if (in_sigsys) {
 		selector = SEL_ALLOW; /* the handler was about to return: not the program's calls */
 	} else if (was_hooking && was == SEL_ALLOW) {
@@ -318,6 +346,13 @@ static void wrap_handler(int sig, siginfo_t *si, void *ctx)
 		((void (*)(int, siginfo_t *, void *))h)(sig, si, ctx);
 	else
 		((void (*)(int))h)(sig);
+	/*
+	 * A handler run with dispatch allowed made its calls straight to the
+	 * kernel, sigaction too: wrap what it set for its own signal (System V
+	 * style handlers re-arm themselves with signal()).
+	 */
+	if (in_sigsys)
+		wrap(sig);
 	selector = was;
 	hooking = was_hooking;
 	/*
@@ -430,6 +465,9 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 			errno = saved;
 			return;
 		}
+		/* Out of stubs: a child started in this handler would crash; fail the call. */
+		skip = true;
+		r.rax = (unsigned long long)-EAGAIN;
 	}
 	long ret;
 	switch (skip ? -1 : nr) {
@@ -455,8 +493,13 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 		char why[160];
 		syspatch_site(patch, (uint64_t)g[REG_RIP] - 2, why, sizeof(why));
 	}
-	if (!skip && ret == 0 && (nr == SYS_fork || nr == SYS_clone || nr == SYS_clone3))
+	if (!skip && ret == 0 && (nr == SYS_fork || nr == SYS_clone || nr == SYS_clone3)) {
 		arm(); /* a fork child: dispatch was not inherited */
+		/* nor are the other threads, which may have held these */
+		__atomic_clear(&stub_lock, __ATOMIC_RELEASE);
+		if (patch)
+			syspatch_after_fork(patch);
+	}
 	g[REG_RAX] = ret;
 	r.rax = (unsigned long long)ret;
 	hook(&r, true);
@@ -469,21 +512,23 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
  * thread's own mask. A signal handler run during the call (a blocking read,
  * or a signal the call unblocks) is hooked as usual.
  */
-static long fast_call(long nr, const uint64_t *a)
+static long fast_call(long nr, const uint64_t *a, bool block)
 {
 	uint64_t set;
 	long ret;
 	if (nr == SYS_rt_sigaction)
 		return sigaction_call((long)a[0], (const struct ksigaction *)a[1],
 				      (struct ksigaction *)a[2], (long)a[3]);
-	selector = SEL_BLOCK;
+	if (block)
+		selector = SEL_BLOCK;
 	if (nr == SYS_rt_sigprocmask && a[1] && a[0] != SIG_UNBLOCK && a[3] == 8) {
 		set = *(const uint64_t *)a[1] & ~SIGBIT(SIGSYS);
 		ret = sud_raw(nr, (long)a[0], (long)&set, (long)a[2], 8, 0, 0);
 	} else {
 		ret = sud_raw(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
 	}
-	selector = SEL_ALLOW;
+	if (block)
+		selector = SEL_ALLOW;
 	return ret;
 }
 
@@ -501,8 +546,12 @@ void sud_fast(struct tramp_regs *r, uint64_t *resume)
 		return;
 	}
 	if (selector != SEL_BLOCK) {
-		/* a hook's own call (helpers, output), or a thread not armed: not hooked */
-		ret = sud_raw(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+		/*
+		 * A hook's own call (helpers, output), a signal handler's inside
+		 * the SIGSYS handler, a thread not armed: not hooked, but a handler
+		 * installed is wrapped and SIGSYS stays unblocked all the same.
+		 */
+		ret = fast_call(nr, a, false);
 	} else {
 		hooking = 1;
 		selector = SEL_ALLOW;
@@ -511,7 +560,7 @@ void sud_fast(struct tramp_regs *r, uint64_t *resume)
 		struct user_regs_struct u;
 		memset(&u, 0, sizeof(u));
 		memcpy(&u, r, sizeof(*r)); /* the same 21 fields in the same order */
-		ret = hook(&u, false) ? (long)u.rax : fast_call(nr, a);
+		ret = hook(&u, false) ? (long)u.rax : fast_call(nr, a, true);
 		u.rax = (unsigned long long)ret;
 		hook(&u, true);
 		errno = saved;
@@ -574,16 +623,34 @@ void sud_modules_changed(void)
 
 bool sud_unhooked(bool on)
 {
+	if (!hook)
+		return true; /* not started: nothing is hooked */
 	bool was = selector != SEL_BLOCK;
 	selector = on ? SEL_ALLOW : SEL_BLOCK;
 	return was;
 }
 
+/* xsave's area for the features the kernel enabled, or 0 without XSAVE. */
+static uint64_t xsave_size(void)
+{
+	unsigned a, b, c, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 27))) /* OSXSAVE */
+		return 0;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+	return b;
+}
+
 int sud_start(sud_hook_fn fn, bool rewrite)
 {
 	hook = fn;
-	if (rewrite && eh_index_scan() > 0)
+	sud_xsave_size = xsave_size();
+	if (sud_xsave_size) /* no XSAVE: every call keeps its signal */
+		sud_xsave_size += 64;
+	if (rewrite && sud_xsave_size && eh_index_scan() > 0)
 		patch = syspatch_new((uint64_t)(uintptr_t)sud_entry);
+	for (int sig = 1; sig < NSIG_; sig++)
+		wrap(sig); /* handlers installed before now (libraries' constructors) */
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
 	stubs = p == MAP_FAILED ? NULL : p;

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "ehframe.h"
 #include "syspatch.h"
@@ -66,6 +67,11 @@ struct syspatch *syspatch_new(uint64_t entry)
 		return NULL;
 	}
 	return sp;
+}
+
+void syspatch_after_fork(struct syspatch *sp)
+{
+	__atomic_clear(&sp->lock, __ATOMIC_RELEASE);
 }
 
 void syspatch_forget(struct syspatch *sp)
@@ -140,9 +146,10 @@ int syspatch_check(uint64_t addr, uint64_t *insn, unsigned *len, char *why, size
 	 * the padding before it, and covers the mov and the syscall, nothing
 	 * else: decoding from its first byte goes astray.
 	 */
+	static const uint8_t restorer[] = { 0x48, 0xc7, 0xc0, 0x0f, 0, 0, 0 }; /* mov $15,%rax */
 	uint64_t prev = 0, p;
-	if (end == addr + 2 && addr - start >= 6 && addr - start <= 16 &&
-	    x86_length((const uint8_t *)(uintptr_t)start + 1, 15) == (int)(addr - start - 1)) {
+	if (end == addr + 2 && addr - start == 1 + sizeof(restorer) &&
+	    !memcmp((const uint8_t *)(uintptr_t)start + 1, restorer, sizeof(restorer))) {
 		p = addr;
 		prev = start + 1;
 	} else {
@@ -166,15 +173,19 @@ int syspatch_check(uint64_t addr, uint64_t *insn, unsigned *len, char *why, size
 	return 0;
 }
 
-/* Whether the process runs one thread (the Threads: line of /proc/self/status). */
+/*
+ * Whether the process runs one thread (the Threads: line of
+ * /proc/self/status). Raw calls: glibc's open and read are cancellation
+ * points, and this runs in a signal handler.
+ */
 static bool one_thread(void)
 {
 	char buf[2048];
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	long n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, fd);
 	if (n <= 0)
 		return false;
 	buf[n] = 0;
@@ -197,12 +208,7 @@ static int write_jump(uint64_t at, const uint8_t *jmp, unsigned len, char *why, 
 {
 	uint64_t pg = at & ~(PAGE - 1), pend = (at + len + PAGE - 1) & ~(PAGE - 1);
 	uint64_t b8 = at & ~7ull, b16 = at & ~15ull;
-	bool in8 = at + len <= b8 + 8, in16 = at + len <= b16 + 16;
-	if (!in16 && !one_thread()) {
-		snprintf(why, whylen, "the %u bytes before it cross a 16-byte line while threads run",
-			 len);
-		return -1;
-	}
+	bool in8 = at + len <= b8 + 8, in16 = at + len <= b16 + 16; /* else: one thread (checked) */
 	if (mprotect((void *)(uintptr_t)pg, pend - pg, PROT_READ | PROT_WRITE | PROT_EXEC)) {
 		snprintf(why, whylen, "cannot write the code: %m");
 		return -1;
@@ -294,7 +300,14 @@ int syspatch_site(struct syspatch *sp, uint64_t addr, char *why, size_t whylen)
 	unsigned len;
 	int err = -1;
 	if (first_try(sp, addr) && !syspatch_check(addr, &insn, &len, why, whylen)) {
-		uint8_t *stub = make_stub(sp, addr, insn, len, why, whylen);
+		/* Threads may be running the code: the jump must fit one atomic store. */
+		bool in16 = insn + len <= (insn & ~15ull) + 16;
+		uint8_t *stub = NULL;
+		if (!in16 && !one_thread())
+			snprintf(why, whylen, "the %u bytes before it cross a 16-byte line while "
+				 "threads run", len);
+		else
+			stub = make_stub(sp, addr, insn, len, why, whylen);
 		uint8_t jmp[16];
 		memset(jmp, 0xcc, sizeof(jmp));
 		jmp[0] = 0xe9;

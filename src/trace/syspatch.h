@@ -52,6 +52,9 @@ int syspatch_site(struct syspatch *sp, uint64_t addr, char *why, size_t whylen);
  */
 void syspatch_forget(struct syspatch *sp);
 
+/* In a fork child: the lock another thread may have held is free. */
+void syspatch_after_fork(struct syspatch *sp);
+
 /* Sites rewritten so far. */
 size_t syspatch_count(const struct syspatch *sp);
 

@@ -64,7 +64,7 @@ int x86_decode(const uint8_t *p, size_t avail, struct x86_insn *out)
 	if (i >= avail || i > 14)
 		return -1;
 	uint8_t op = p[i++];
-	unsigned immz = opsize16 ? 2 : 4;
+	unsigned immz = opsize16 && !rexw ? 2 : 4; /* REX.W wins over 66 */
 	int modrm = 0; /* 1: has ModRM */
 	unsigned imm = 0;
 	bool rel32 = false;
@@ -84,7 +84,8 @@ int x86_decode(const uint8_t *p, size_t avail, struct x86_insn *out)
 			modrm = 1, imm = 1;
 		} else if (op2 >= 0x80 && op2 <= 0x8f) {
 			imm = 4, rel32 = true; /* jcc rel32 */
-		} else if (op2 == 0x05 || op2 == 0xa2 || (op2 >= 0xc8 && op2 <= 0xcf) || op2 == 0x0b) {
+		} else if (op2 == 0x05 || op2 == 0xa2 || (op2 >= 0xc8 && op2 <= 0xcf) || op2 == 0x0b ||
+			   op2 == 0x77) { /* ... emms */
 			if (op2 == 0x0b) /* ud2 */
 				return -1;
 		} else if (op2 == 0x70 || op2 == 0x71 || op2 == 0x72 || op2 == 0x73 || op2 == 0xa4 ||
@@ -92,7 +93,8 @@ int x86_decode(const uint8_t *p, size_t avail, struct x86_insn *out)
 			   op2 == 0xc6) {
 			modrm = 1, imm = 1;
 		} else if ((op2 >= 0x10 && op2 <= 0x17) || (op2 >= 0x18 && op2 <= 0x1f) ||
-			   (op2 >= 0x28 && op2 <= 0x2f) || (op2 >= 0x40 && op2 <= 0x7f) ||
+			   (op2 >= 0x28 && op2 <= 0x2f) || (op2 >= 0x40 && op2 <= 0x7f && op2 != 0x77 &&
+							    op2 != 0x78 && op2 != 0x79) ||
 			   (op2 >= 0x90 && op2 <= 0x9f) || op2 == 0xa3 || op2 == 0xa5 || op2 == 0xab ||
 			   op2 == 0xad || op2 == 0xaf || op2 == 0xb0 || op2 == 0xb1 ||
 			   (op2 >= 0xb6 && op2 <= 0xbf && op2 != 0xb9 && op2 != 0xba) || op2 == 0xc0 ||

@@ -18,6 +18,8 @@
  *                       (the call site is rewritten while the others run it)
  *   target sigstorm N   N getppid() calls while a 20 us timer's handler calls
  *                       getppid() too; prints how many the handler made
+ *   target sigsuspend   3 waits in sigsuspend() with every signal but SIGALRM
+ *                       blocked (SIGSYS too), a timer's handler writing a line
  *   target rawfork      glibc's syscall() used for getppid, then for fork
  *                       (one call site, numbers that need different handling)
  *   target sigmask      a handler that blocks every signal (sigaction), every
@@ -206,6 +208,21 @@ int main(int argc, char **argv)
 		setitimer(ITIMER_REAL, &off, NULL);
 		signal(SIGALRM, SIG_IGN);
 		say("sigstorm: %ld calls, %ld in the handler\n", n, (long)alarms);
+	} else if (!strcmp(mode, "sigsuspend")) {
+		struct sigaction sa = { .sa_handler = on_usr1_write };
+		sigaction(SIGALRM, &sa, NULL);
+		sigset_t block, wait;
+		sigemptyset(&block);
+		sigaddset(&block, SIGALRM);
+		sigprocmask(SIG_BLOCK, &block, NULL);
+		sigfillset(&wait);
+		sigdelset(&wait, SIGALRM);
+		struct itimerval it = { { 0, 10000 }, { 0, 10000 } }, off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		for (int i = 0; i < 3; i++)
+			sigsuspend(&wait);
+		setitimer(ITIMER_REAL, &off, NULL);
+		say("woke %d times\n", (int)usr1);
 	} else if (!strcmp(mode, "rawfork")) {
 		long pp = 0;
 		for (int i = 0; i < 3; i++)

@@ -43,6 +43,7 @@ signals
 sigmask
 regs
 rawfork
+sigsuspend
 stop
 exit 42
 kill 15
