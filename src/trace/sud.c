@@ -166,8 +166,9 @@ __asm__(".pushsection .text.bpfrt_sud,\"ax\",@progbits\n"
 
 /*
  * Where rewritten sites jump for a hooked number (syspatch.h: return
- * address on the stack, red zone skipped; sud_entry above): the registers saved as struct pt_regs and xmm0-15 below
- * them, sud_fast called, all restored but rax, rcx and r11 (as a syscall
+ * address on the stack, red zone skipped; sud_entry above): the registers
+ * saved as struct pt_regs and the extended state (xsave) below them,
+ * sud_fast called, all restored but rax, rcx and r11 (as a syscall
  * returns), `ret $128` back past the syscall instruction (or to it).
  */
 __asm__(".pushsection .text.bpfrt_sud_entry,\"ax\",@progbits\n"
