@@ -195,7 +195,17 @@ __asm__(".pushsection .text.bpfrt_sud_entry,\"ax\",@progbits\n"
 	"	movq $0, 512(%rsp)\n movq $0, 520(%rsp)\n movq $0, 528(%rsp)\n movq $0, 536(%rsp)\n"
 	"	movq $0, 544(%rsp)\n movq $0, 552(%rsp)\n movq $0, 560(%rsp)\n movq $0, 568(%rsp)\n"
 	"	mov $-1, %eax\n mov $-1, %edx\n"
-	"	xsave64 (%rsp)\n"
+	/*
+	 * XSAVEC skips components in their initial state (not XSAVEOPT: its
+	 * "unmodified since the last XRSTOR here" would trust a stack slot
+	 * other code has written since).
+	 */
+	"	cmpb $0, sud_xsavec(%rip)\n"
+	"	je 1f\n"
+	"	xsavec64 (%rsp)\n"
+	"	jmp 2f\n"
+	"1:	xsave64 (%rsp)\n"
+	"2:\n"
 	"	cld\n"
 	"	mov %rbx, %rdi\n"
 	"	lea 168(%rbx), %rsi\n" /* the return address */
@@ -215,6 +225,7 @@ __asm__(".pushsection .text.bpfrt_sud_entry,\"ax\",@progbits\n"
 
 #define HIDDEN __attribute__((visibility("hidden")))
 HIDDEN uint64_t sud_xsave_size; /* bytes of the xsave area (CPUID 0xd), + 64 to align */
+HIDDEN char sud_xsavec;         /* the CPU has XSAVEC (compacted, init state skipped) */
 extern HIDDEN char sud_begin[], sud_end[], sud_tpl[], sud_tpl_start[], sud_tpl_len[],
 	sud_tpl_off1[], sud_tpl_off2[], sud_tpl_end[], sud_restorer[];
 extern HIDDEN long sud_raw(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
@@ -639,7 +650,10 @@ static uint64_t xsave_size(void)
 	if (!(c & (1u << 27))) /* OSXSAVE */
 		return 0;
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
-	return b;
+	unsigned size = b;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(1));
+	sud_xsavec = (a >> 1) & 1;
+	return size;
 }
 
 int sud_start(sud_hook_fn fn, bool rewrite)
