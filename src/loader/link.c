@@ -236,8 +236,8 @@ int link_program(struct bpfrt_object *obj, struct bpfrt_program *p)
 				break;
 			if (nrels[si])
 				qsort(rels[si], nrels[si], sizeof(*rels[si]), cmp_rel);
-			if (!nrels[si])
-				rels[si] = malloc(1); /* mark as read */
+			if (!rels[si])
+				rels[si] = malloc(1); /* mark as read (an empty section gave none) */
 		}
 		for (size_t i = 0; !err && i < F.len; i++) {
 			size_t at = F.at + i, pos = F.off + i;
